@@ -1,0 +1,26 @@
+package io.activemqha.certs;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A certificate's validity window.
+ *
+ * @param notBefore first instant the certificate is valid
+ * @param notAfter  last instant the certificate is valid
+ */
+public record Validity(Instant notBefore, Instant notAfter) {
+    /** Backdating tolerates clock skew between the issuer and the API server nodes. */
+    public static final Duration BACKDATE = Duration.ofMinutes(5);
+
+    public Validity {
+        if (!notAfter.isAfter(notBefore)) {
+            throw new IllegalArgumentException("notAfter " + notAfter + " is not after notBefore " + notBefore);
+        }
+    }
+
+    /** Valid from {@link #BACKDATE} before {@code now} until {@code now + duration}. */
+    public static Validity startingAt(Instant now, Duration duration) {
+        return new Validity(now.minus(BACKDATE), now.plus(duration));
+    }
+}
