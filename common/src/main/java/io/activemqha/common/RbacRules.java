@@ -1,0 +1,26 @@
+package io.activemqha.common;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Kubernetes API permissions each component's code uses, by resource, so that the ClusterRoles in
+ * deploy/ can be checked to grant exactly these and the code's tests can check it asks for no more.
+ */
+public final class RbacRules {
+    /** The labeler: read and label pods of its namespace, record events. */
+    public static final Map<String, Set<String>> LABELER = Map.of(
+            "pods", Set.of("get", "list", "watch", "patch"),
+            "events", Set.of("create"));
+
+    /** The webhook: provision the labeler's ServiceAccount and RoleBinding (server-side apply is a patch). */
+    public static final Map<String, Set<String>> WEBHOOK = Map.of(
+            "serviceaccounts", Set.of("get", "create", "patch"),
+            "rolebindings", Set.of("get", "create", "patch"));
+
+    /** The webhook may bind only the labeler ClusterRole. */
+    public static final String WEBHOOK_BIND_VERB = "bind";
+
+    private RbacRules() {
+    }
+}
