@@ -21,6 +21,15 @@ public final class RbacRules {
     /** The webhook may bind only the labeler ClusterRole. */
     public static final String WEBHOOK_BIND_VERB = "bind";
 
+    /**
+     * The certs tool ({@code create --secret}, {@code patch}): read and write its two Secrets (in its namespace) and
+     * replace the caBundle of the webhook configurations (optimistic locking through resourceVersion: update, not patch).
+     */
+    public static final Map<String, Set<String>> CERTS = Map.of(
+            "secrets", Set.of("get", "create", "update"),
+            "mutatingwebhookconfigurations", Set.of("get", "update"),
+            "validatingwebhookconfigurations", Set.of("get", "update"));
+
     private RbacRules() {
     }
 }
