@@ -1,0 +1,22 @@
+package io.activemqha.webhook.server;
+
+/**
+ * Where and how the HTTPS endpoint listens.
+ *
+ * @param host         bind address ({@code 0.0.0.0} in a pod, {@code 127.0.0.1} in tests)
+ * @param port         TCP port; 0 picks a free one
+ * @param maxBodyBytes largest accepted {@code /mutate} body; larger ones get 413
+ */
+public record ServerSettings(String host, int port, long maxBodyBytes) {
+    public ServerSettings {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("bind host must not be empty");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is outside 0-65535");
+        }
+        if (maxBodyBytes < 1) {
+            throw new IllegalArgumentException("max body size must be positive, got " + maxBodyBytes);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.activemqha.webhook.server.tls;
+
+import io.activemqha.certs.Pem;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A validated serving certificate chain and the private key that belongs to its leaf.
+ *
+ * @param chain       the leaf certificate first, then any intermediates
+ * @param privateKey  the leaf's private key
+ * @param fingerprint SHA-256 of the PEM texts the pair was parsed from: equal fingerprints mean unchanged files
+ */
+public record TlsCredentials(List<X509Certificate> chain, PrivateKey privateKey, String fingerprint) {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    public TlsCredentials {
+        chain = List.copyOf(chain);
+        if (chain.isEmpty()) {
+            throw new IllegalArgumentException("the certificate chain is empty");
+        }
+    }
+
+    /**
+     * Parses a PEM chain and key and proves that the key belongs to the leaf by signing a random challenge.
+     * A mismatch is what a reader sees halfway through a non-atomic swap of the two files.
+     *
+     * @throws IllegalArgumentException with the reason when either text is not PEM or the two do not belong together
+     */
+    public static TlsCredentials parse(String certificatePem, String privateKeyPem) {
+        List<X509Certificate> chain;
+        try {
+            chain = Pem.decodeCertificates(certificatePem);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("certificate: " + e.getMessage(), e);
+        }
+        PrivateKey key;
+        try {
+            key = Pem.decodePrivateKey(privateKeyPem);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("private key: " + e.getMessage(), e);
+        }
+        requireMatchingKey(chain.get(0), key);
+        return new TlsCredentials(chain, key, fingerprint(certificatePem, privateKeyPem));
+    }
+
+    /** SHA-256 over both PEM texts, hex. */
+    public static String fingerprint(String certificatePem, String privateKeyPem) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(certificatePem.getBytes(StandardCharsets.ISO_8859_1));
+            digest.update((byte) 0);
+            digest.update(privateKeyPem.getBytes(StandardCharsets.ISO_8859_1));
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    /** The serving (leaf) certificate. */
+    public X509Certificate leaf() {
+        return chain.get(0);
+    }
+
+    /** The leaf's serial number in hex, as logged and as a client sees it. */
+    public String serialHex() {
+        return leaf().getSerialNumber().toString(16);
+    }
+
+    /** When the leaf expires. */
+    public Instant notAfter() {
+        return leaf().getNotAfter().toInstant();
+    }
+
+    /** Vert.x key material; the key is re-encoded as PKCS#8, which every Vert.x SSL engine reads. */
+    public PemKeyCertOptions toKeyCertOptions() {
+        return new PemKeyCertOptions()
+                .setCertValue(Buffer.buffer(Pem.encodeCertificates(chain)))
+                .setKeyValue(Buffer.buffer(Pem.encodePrivateKey(privateKey)));
+    }
+
+    @Override
+    public String toString() {
+        return "TlsCredentials[subject=" + leaf().getSubjectX500Principal().getName() + ", serial=" + serialHex()
+                + ", notAfter=" + notAfter() + "]";
+    }
+
+    private static void requireMatchingKey(X509Certificate leaf, PrivateKey key) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> throw new IllegalArgumentException("unsupported private key algorithm " + key.getAlgorithm()
+                    + ": expected EC, RSA or Ed25519");
+        };
+        byte[] challenge = new byte[32];
+        RANDOM.nextBytes(challenge);
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(challenge);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(leaf.getPublicKey());
+            verifier.update(challenge);
+            if (!verifier.verify(signature)) {
+                throw new IllegalArgumentException("the private key does not belong to the certificate (serial "
+                        + leaf.getSerialNumber().toString(16) + ")");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("the private key does not belong to the certificate (serial "
+                    + leaf.getSerialNumber().toString(16) + "): " + e.getMessage(), e);
+        }
+    }
+}
