@@ -29,6 +29,12 @@ public final class LabelerContract {
     /** Name of the projected token volume mounted only into the labeler. */
     public static final String TOKEN_VOLUME_NAME = "activemq-ha-labeler-token";
 
+    /**
+     * Numeric non-root user the injected container runs as (the distroless "nonroot" uid). Set explicitly so the
+     * kubelet can verify runAsNonRoot whatever USER the labeler image declares.
+     */
+    public static final long RUN_AS_USER = 65532L;
+
     private LabelerContract() {
     }
 }
