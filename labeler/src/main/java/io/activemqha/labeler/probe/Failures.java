@@ -1,0 +1,41 @@
+package io.activemqha.labeler.probe;
+
+import java.io.EOFException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+
+/** Turns a probe's exception into one short log-friendly reason, so a slave broker never floods the log. */
+final class Failures {
+    private Failures() {
+    }
+
+    static String describe(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof ConnectException) {
+            return "connection refused";
+        }
+        if (root instanceof SocketTimeoutException) {
+            return "connect timed out";
+        }
+        if (root instanceof UnknownHostException) {
+            return "unknown host " + root.getMessage();
+        }
+        if (root instanceof NoRouteToHostException) {
+            return "no route to host";
+        }
+        if (root instanceof EOFException) {
+            return "connection closed by the broker";
+        }
+        if (root instanceof SocketException) {
+            return "socket error: " + root.getMessage();
+        }
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}
