@@ -1,8 +1,6 @@
 package io.activemqha.certs;
 
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
@@ -12,7 +10,6 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -30,6 +27,7 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.IPAddress;
 
 /**
  * A self-signed certificate authority that issues the webhook's serving certificates.
@@ -39,7 +37,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public record CertificateAuthority(X509Certificate certificate, PrivateKey privateKey) {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** RFC 5280 upper bound of a commonName. */
+    private static final int MAX_COMMON_NAME = 64;
 
     /** A new self-signed CA: basicConstraints CA (path length 0), keyCertSign and cRLSign. */
     public static CertificateAuthority create(String commonName, Validity validity, KeyAlgorithm algorithm) {
@@ -59,20 +58,24 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
     }
 
     /**
-     * Issues a serving certificate for {@code hosts} (DNS names or IP literals, the first one also the CN):
-     * not a CA, digitalSignature (+keyEncipherment for RSA), extended key usage serverAuth.
+     * Issues a serving certificate for {@code hosts} (DNS names or IP literals, the first one that fits also the CN):
+     * not a CA, digitalSignature (+keyEncipherment for RSA), extended key usage serverAuth. A validity reaching past
+     * this CA's own end is cut at it: a leaf can never be trusted longer than its issuer.
      */
     public ServingCertificate issueServing(List<String> hosts, Validity validity, KeyAlgorithm algorithm) {
         if (hosts.isEmpty()) {
             throw new IllegalArgumentException("a serving certificate needs at least one host name");
         }
+        String commonName = hosts.stream().filter(host -> host.length() <= MAX_COMMON_NAME).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no host name fits a commonName (64 characters)"));
+        validity = validity.endingNoLaterThan(certificate.getNotAfter().toInstant());
         KeyPair keys = algorithm.generateKeyPair(RANDOM);
         int usage = KeyUsage.digitalSignature | (algorithm.isRsa() ? KeyUsage.keyEncipherment : 0);
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = builder(
                     X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()),
-                    name(hosts.get(0)), validity, keys.getPublic())
+                    name(commonName), validity, keys.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(usage))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
@@ -80,7 +83,7 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
                     .addExtension(Extension.subjectKeyIdentifier, false,
                             extensions.createSubjectKeyIdentifier(keys.getPublic()))
                     .addExtension(Extension.authorityKeyIdentifier, false,
-                            extensions.createAuthorityKeyIdentifier(certificate));
+                            extensions.createAuthorityKeyIdentifier(certificate.getPublicKey()));
             return new ServingCertificate(sign(builder, privateKey, signingAlgorithm()), keys.getPrivate());
         } catch (GeneralSecurityException | CertIOException e) {
             throw new IllegalStateException("cannot issue serving certificate: " + e.getMessage(), e);
@@ -99,24 +102,28 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
 
     /** The algorithm this CA's own key signs with. */
     public KeyAlgorithm signingAlgorithm() {
-        return "EC".equals(privateKey.getAlgorithm()) ? KeyAlgorithm.EC_P256 : KeyAlgorithm.RSA_2048;
+        return KeyAlgorithm.of(certificate.getPublicKey())
+                .orElse("EC".equals(privateKey.getAlgorithm()) ? KeyAlgorithm.EC_P256 : KeyAlgorithm.RSA_2048);
     }
 
-    /** True when {@code host} is an IPv4 or IPv6 literal rather than a DNS name. */
+    /** True when this CA's key signed {@code issued} (a signature check, not a name comparison). */
+    public boolean signed(X509Certificate issued) {
+        return Certificates.isSignedBy(issued, certificate);
+    }
+
+    /**
+     * True when {@code host} is a well-formed IPv4 or IPv6 literal rather than a DNS name. Parsed without any
+     * name lookup: {@code InetAddress.getByName} would query DNS for a malformed literal such as {@code 999.1.1.1}.
+     */
     public static boolean isIpLiteral(String host) {
-        return IPV4.matcher(host).matches() || host.contains(":");
+        return IPAddress.isValid(host);
     }
 
     private static GeneralNames subjectAlternativeNames(List<String> hosts) {
         List<GeneralName> names = new ArrayList<>();
         for (String host : hosts) {
             if (isIpLiteral(host)) {
-                try {
-                    names.add(new GeneralName(GeneralName.iPAddress,
-                            new org.bouncycastle.asn1.DEROctetString(InetAddress.getByName(host).getAddress())));
-                } catch (UnknownHostException e) {
-                    throw new IllegalArgumentException("not an IP address: " + host, e);
-                }
+                names.add(new GeneralName(GeneralName.iPAddress, host));
             } else {
                 names.add(new GeneralName(GeneralName.dNSName, host));
             }
@@ -125,10 +132,11 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
     }
 
     private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, Validity validity, PublicKey key) {
-        // 128 random bits; the positive BigInteger keeps the DER encoding within RFC 5280's 20 octets.
+        // 128 random bits under a fixed leading one bit: the serial is always 129 bits long (17 octets, within
+        // RFC 5280's 20) whatever the random bits are, and positive, so no leading zero shortens it.
         byte[] serial = new byte[16];
         RANDOM.nextBytes(serial);
-        return new JcaX509v3CertificateBuilder(issuer, new BigInteger(1, serial),
+        return new JcaX509v3CertificateBuilder(issuer, new BigInteger(1, serial).setBit(128),
                 Date.from(validity.notBefore()), Date.from(validity.notAfter()), subject, key);
     }
 
@@ -143,6 +151,9 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
     }
 
     private static X500Name name(String commonName) {
+        if (commonName.length() > MAX_COMMON_NAME) {
+            throw new IllegalArgumentException("commonName longer than 64 characters: " + commonName);
+        }
         return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
     }
 }

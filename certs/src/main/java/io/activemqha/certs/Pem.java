@@ -9,14 +9,18 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /** PEM encoding and decoding of certificates and private keys (BouncyCastle). */
 public final class Pem {
@@ -78,13 +82,20 @@ public final class Pem {
      */
     public static PrivateKey decodePrivateKey(String pem) {
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-            Object block = parser.readObject();
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            Object block = parser.readObject();
+            // "openssl ecparam -genkey" writes an EC PARAMETERS block before the key: skip it.
+            while (block instanceof ASN1ObjectIdentifier || block instanceof X9ECParameters) {
+                block = parser.readObject();
+            }
             if (block instanceof PrivateKeyInfo info) {
                 return converter.getPrivateKey(info);
             }
             if (block instanceof PEMKeyPair pair) {
                 return converter.getKeyPair(pair).getPrivate();
+            }
+            if (block instanceof PEMEncryptedKeyPair || block instanceof PKCS8EncryptedPrivateKeyInfo) {
+                throw new IllegalArgumentException("the private key is encrypted; an unencrypted key is needed");
             }
             throw new IllegalArgumentException("expected an unencrypted PRIVATE KEY block, found "
                     + (block == null ? "nothing" : block.getClass().getSimpleName()));
