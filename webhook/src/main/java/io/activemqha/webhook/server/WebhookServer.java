@@ -2,7 +2,6 @@ package io.activemqha.webhook.server;
 
 import io.activemqha.webhook.server.tls.TlsCredentials;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -36,8 +35,7 @@ public final class WebhookServer {
 
     private final Vertx vertx;
     private final ServerSettings settings;
-    private final Handler<RoutingContext> admissions;
-    private final Handler<RoutingContext> oversizedAdmission;
+    private final MutationHandler mutation;
     private final WebhookMetrics metrics;
     private final Clock clock;
     private volatile HttpServer server;
@@ -47,17 +45,15 @@ public final class WebhookServer {
     /**
      * @param vertx              the Vert.x instance the server runs on
      * @param settings           bind address, port and body limit
-     * @param admissions         answers {@code POST /mutate}; the body is already read and within the limit
-     * @param oversizedAdmission told about a {@code /mutate} body over the limit, before the 413 is sent
-     * @param metrics            serves {@code /metrics}
-     * @param clock              decides whether the served certificate has expired (readiness)
+     * @param mutation answers {@code POST /mutate}
+     * @param metrics  serves {@code /metrics}
+     * @param clock    decides whether the served certificate has expired (readiness)
      */
-    public WebhookServer(Vertx vertx, ServerSettings settings, Handler<RoutingContext> admissions,
-                         Handler<RoutingContext> oversizedAdmission, WebhookMetrics metrics, Clock clock) {
+    public WebhookServer(Vertx vertx, ServerSettings settings, MutationHandler mutation, WebhookMetrics metrics,
+                         Clock clock) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.admissions = Objects.requireNonNull(admissions, "admissions");
-        this.oversizedAdmission = Objects.requireNonNull(oversizedAdmission, "oversizedAdmission");
+        this.mutation = Objects.requireNonNull(mutation, "mutation");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -143,8 +139,9 @@ public final class WebhookServer {
     private Router router() {
         Router router = Router.router(vertx);
         router.post(Endpoints.MUTATE)
+                .handler(mutation.arrival())
                 .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
-                .handler(admissions);
+                .handler(mutation);
         router.get(Endpoints.HEALTHZ).handler(ctx -> text(ctx, 200, "ok"));
         router.get(Endpoints.READYZ).handler(ctx -> {
             String reason = notReadyReason();
@@ -160,7 +157,7 @@ public final class WebhookServer {
                 + ctx.request().path() + ": use " + allowedMethod(ctx.request().path())));
         router.errorHandler(413, ctx -> {
             if (Endpoints.MUTATE.equals(ctx.request().path())) {
-                oversizedAdmission.handle(ctx);
+                mutation.oversized(settings.maxBodyBytes()).handle(ctx);
             }
             text(ctx, 413, "request body exceeds the limit of " + settings.maxBodyBytes() + " bytes");
         });
