@@ -84,16 +84,21 @@ public final class ActivityMonitor implements AutoCloseable {
         BrokerActivity next = result instanceof ProbeResult.Active a
                 ? new BrokerActivity(true, a.broker(), "handshake completed", nanoClock.getAsLong())
                 : new BrokerActivity(false, null, ((ProbeResult.Inactive) result).reason(), nanoClock.getAsLong());
-        if (last != null && last.active() == next.active() && Objects.equals(last.broker(), next.broker())) {
-            return;
+        boolean changed = last == null || last.active() != next.active() || !Objects.equals(last.broker(), next.broker());
+        // A new reason is logged (once) but is no transition: the label and its latency clock stay as they are.
+        if (changed || !last.reason().equals(next.reason())) {
+            if (next.active()) {
+                LOG.info("broker active: {} answered the handshake in {} ms", next.brokerText(), probeMillis);
+            } else {
+                LOG.info("broker not active: {} (probe took {} ms)", next.reason(), probeMillis);
+            }
         }
-        if (next.active()) {
-            LOG.info("broker active: {} answered the handshake in {} ms", next.brokerText(), probeMillis);
+        if (changed) {
+            last = next;
+            sink.accept(next);
         } else {
-            LOG.info("broker not active: {} (probe took {} ms)", next.reason(), probeMillis);
+            last = new BrokerActivity(last.active(), last.broker(), next.reason(), last.detectedAtNanos());
         }
-        last = next;
-        sink.accept(next);
     }
 
     private void watch(LiveConnection connection) {

@@ -22,6 +22,9 @@ import sun.misc.Signal;
 @Command(name = "activemq-ha-labeler", mixinStandardHelpOptions = true, versionProvider = LabelerMain.Version.class,
         description = "Labels its own pod leader=yes exactly while the local ActiveMQ broker is the active one.")
 public final class LabelerMain implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     /** Exit code for an invalid configuration. */
     static final int EXIT_CONFIG = 2;
     /** Exit code when the labeler cannot start (e.g. the health port is taken). */
@@ -68,7 +71,7 @@ public final class LabelerMain implements Callable<Integer> {
         try {
             config = LabelerConfig.resolve(System.getenv(), flags());
         } catch (IllegalArgumentException e) {
-            System.err.println("activemq-ha-labeler: invalid configuration: " + e.getMessage());
+            spec.commandLine().getErr().println("activemq-ha-labeler: invalid configuration: " + e.getMessage());
             return EXIT_CONFIG;
         }
         CountDownLatch stop = new CountDownLatch(1);
@@ -81,7 +84,7 @@ public final class LabelerMain implements Callable<Integer> {
             labeler = Labeler.start(config, client, BrokerProbes.forConfig(config),
                     new InetSocketAddress(healthAddress, config.healthPort()));
         } catch (java.io.IOException e) {
-            System.err.println("activemq-ha-labeler: cannot start: " + e.getMessage());
+            spec.commandLine().getErr().println("activemq-ha-labeler: cannot start: " + e.getMessage());
             client.close();
             return EXIT_START;
         }

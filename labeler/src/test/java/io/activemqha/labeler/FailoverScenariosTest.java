@@ -1,14 +1,22 @@
 package io.activemqha.labeler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.activemqha.common.LabelerContract;
 import io.activemqha.common.Labels;
 import io.activemqha.common.RbacRules;
+import io.activemqha.labeler.kube.PodEventRecorder;
 import io.activemqha.labeler.testing.HaGroup;
+import io.activemqha.labeler.testing.Http;
 import io.activemqha.labeler.testing.MockApi;
 import io.activemqha.labeler.testing.RbacAudit;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -84,5 +92,208 @@ class FailoverScenariosTest {
         g.awaitLabel("pod-b", Labels.LEADER_NO);
         assertThat(b.process().count(l -> l.startsWith("MASTER"))).as("b never held the lock").isZero();
         assertThat(api.labels(g.namespace(), "pod-a")).containsEntry(Labels.GROUP, g.group());
+    }
+
+    @Test
+    void killedActiveBrokerHandsLeadershipToTheStandby(TestInfo test) throws Exception {
+        HaGroup g = group(test);
+        HaGroup.Broker a = g.startMaster("a");
+        HaGroup.Broker b = g.startSlave("b");
+        g.createPod("pod-a", null);
+        g.createPod("pod-b", null);
+        HaGroup.Labeler labelerA = g.startLabeler("pod-a", a.openwireUrl());
+        HaGroup.Labeler labelerB = g.startLabeler("pod-b", b.openwireUrl());
+        g.awaitLabel("pod-a", Labels.LEADER_YES);
+        g.awaitLabel("pod-b", Labels.LEADER_NO);
+
+        a.process().kill();
+        b.awaitMaster(1);
+
+        g.awaitLabel("pod-b", Labels.LEADER_YES);
+        g.awaitLabel("pod-a", Labels.LEADER_NO);
+        assertThat(labelerA.process().isAlive()).as("the dead broker's labeler keeps running").isTrue();
+        assertThat(Http.get(labelerB.healthPort(), LabelerContract.HEALTH_PATH)).isEqualTo(new Http.Response(200, "ok\n"));
+        String metrics = Http.get(labelerB.healthPort(), LabelerContract.METRICS_PATH).body();
+        assertThat(metrics).contains("activemq_ha_labeler_leader 1", "activemq_ha_labeler_broker_active 1",
+                "activemq_ha_labeler_transitions_total{direction=\"promotion\"} 1",
+                "activemq_ha_labeler_last_promotion_latency_seconds ");
+        assertThat(Http.get(labelerA.healthPort(), LabelerContract.METRICS_PATH).body())
+                .contains("activemq_ha_labeler_leader 0", "activemq_ha_labeler_transitions_total{direction=\"demotion\"} 1");
+        awaitEvent(g, "pod-b", PodEventRecorder.PROMOTED, "broker b");
+        awaitEvent(g, "pod-a", PodEventRecorder.DEMOTED, "detection to label");
+    }
+
+    @Test
+    void brokerRestartedAsSlaveWithBoundSocketStaysDemoted(TestInfo test) throws Exception {
+        HaGroup g = group(test);
+        HaGroup.Broker a = g.startMaster("a");
+        HaGroup.Broker b = g.startSlave("b");
+        g.createPod("pod-a", null);
+        g.createPod("pod-b", null);
+        HaGroup.Labeler labelerA = g.startLabeler("pod-a", a.openwireUrl());
+        g.startLabeler("pod-b", b.openwireUrl());
+        g.awaitLabel("pod-a", Labels.LEADER_YES);
+        g.awaitLabel("pod-b", Labels.LEADER_NO);
+
+        // In the same JVM, as ActiveMQ does after losing its lock: stop, then start again and wait as a slave.
+        a.process().send("restart 1500");
+        b.awaitMaster(1);
+        a.process().awaitLine(l -> l.startsWith("STOPPED"), HaGroup.STARTUP);
+        awaitCount(a.process(), "WAITING", 2);
+
+        g.awaitLabel("pod-a", Labels.LEADER_NO);
+        g.awaitLabel("pod-b", Labels.LEADER_YES);
+        try (Socket raw = new Socket()) {
+            raw.connect(new InetSocketAddress("127.0.0.1", a.openwirePort()), 1000);
+            assertThat(raw.isConnected()).as("the slave's socket completes TCP handshakes (backlog)").isTrue();
+        }
+        labelerA.process().awaitLine(l -> l.contains("no OpenWire handshake within 1000 ms"), HaGroup.CONVERGE);
+        // Several probe rounds against the bound socket: the pod must stay demoted throughout.
+        for (int i = 0; i < 30; i++) {
+            assertThat(g.label("pod-a")).isEqualTo(Labels.LEADER_NO);
+            Thread.sleep(100);
+        }
+        assertThat(a.process().count(l -> l.startsWith("MASTER"))).as("a did not get the lock back").isEqualTo(1);
+        assertThat(labelerA.process().isAlive()).isTrue();
+    }
+
+    @Test
+    void staleLeaderLabelsAreCorrectedAndPeersFenced(TestInfo test) throws Exception {
+        HaGroup g = group(test);
+        HaGroup.Broker a = g.startMaster("a");
+        HaGroup.Broker b = g.startSlave("b");
+        g.createPod("pod-a", Labels.LEADER_NO);
+        g.createPod("pod-b", Labels.LEADER_YES);
+        g.createPod("pod-c", Labels.LEADER_YES);
+        api.createPod(g.namespace(), "pod-other-group", "other", Labels.LEADER_YES);
+
+        // A slave's pod labeled yes (e.g. left over from before a labeler restart) is corrected on start.
+        HaGroup.Labeler labelerB = g.startLabeler("pod-b", b.openwireUrl());
+        g.awaitLabel("pod-b", Labels.LEADER_NO);
+        // ... and again when someone else flips it while the labeler runs (level-triggered, via the watch).
+        api.client().pods().inNamespace(g.namespace()).withName("pod-b").edit(
+                p -> { p.getMetadata().getLabels().put(Labels.LEADER, Labels.LEADER_YES); return p; });
+        labelerB.process().awaitLine(l -> l.contains("corrected pod"), HaGroup.CONVERGE);
+        g.awaitLabel("pod-b", Labels.LEADER_NO);
+
+        // pod-c, whose labeler is gone, still says yes: promoting pod-a fences it, within the group only.
+        g.startLabeler("pod-a", a.openwireUrl());
+        g.awaitLabel("pod-a", Labels.LEADER_YES);
+        g.awaitLabel("pod-c", Labels.LEADER_NO);
+        awaitEvent(g, "pod-a", PodEventRecorder.FENCED, "pod-c");
+        assertThat(api.leaderLabel(g.namespace(), "pod-other-group")).isEqualTo(Labels.LEADER_YES);
+        assertThat(g.label("pod-b")).isEqualTo(Labels.LEADER_NO);
+    }
+
+    @Test
+    void apiOutageDuringFailoverConvergesWhenTheApiReturns(TestInfo test) throws Exception {
+        HaGroup g = group(test);
+        HaGroup.Broker a = g.startMaster("a");
+        HaGroup.Broker b = g.startSlave("b");
+        g.createPod("pod-a", null);
+        g.createPod("pod-b", null);
+        HaGroup.Labeler labelerA = g.startLabeler("pod-a", a.openwireUrl());
+        HaGroup.Labeler labelerB = g.startLabeler("pod-b", b.openwireUrl());
+        g.awaitLabel("pod-a", Labels.LEADER_YES);
+        g.awaitLabel("pod-b", Labels.LEADER_NO);
+
+        api.stop();
+        try {
+            a.process().kill();
+            b.awaitMaster(1);
+            labelerB.process().awaitLine(l -> l.contains("broker active: broker b"), HaGroup.CONVERGE);
+            labelerB.process().awaitLine(l -> l.contains("labeling pod") && l.contains("failed"), HaGroup.CONVERGE);
+            labelerA.process().awaitLine(l -> l.contains("labeling pod") && l.contains("failed"), HaGroup.CONVERGE);
+            // Keep the API away through several back-off rounds of both labelers.
+            awaitApiErrors(labelerA, 5);
+            awaitApiErrors(labelerB, 5);
+            assertThat(labelerA.process().isAlive()).isTrue();
+            assertThat(labelerB.process().isAlive()).isTrue();
+        } finally {
+            api.restart();
+        }
+        g.awaitLabel("pod-b", Labels.LEADER_YES);
+        g.awaitLabel("pod-a", Labels.LEADER_NO);
+        assertThat(labelerA.process().isAlive()).isTrue();
+        assertThat(labelerB.process().isAlive()).isTrue();
+        assertThat(labelerB.process().output()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void sigtermDemotesTheLeaderBeforeExitingWithZero(TestInfo test) throws Exception {
+        HaGroup g = group(test);
+        HaGroup.Broker a = g.startMaster("a");
+        g.createPod("pod-a", null);
+        HaGroup.Labeler labelerA = g.startLabeler("pod-a", a.openwireUrl());
+        g.awaitLabel("pod-a", Labels.LEADER_YES);
+
+        int exit = labelerA.process().terminate(Duration.ofSeconds(20));
+
+        assertThat(exit).as("exit code after SIGTERM\n%s", labelerA.process().output()).isZero();
+        assertThat(g.label("pod-a")).as("label once the process is gone").isEqualTo(Labels.LEADER_NO);
+        assertThat(labelerA.process().output()).contains("on shutdown");
+        assertThat(a.process().isAlive()).as("the broker is left alone").isTrue();
+    }
+
+    @Test
+    void brokerWithAuthenticationIsDetectedActive(TestInfo test) throws Exception {
+        HaGroup g = group(test);
+        HaGroup.Broker secure = g.startBroker("secure", true, "admin:s3cret");
+        secure.awaitMaster(1);
+        g.createPod("pod-openwire", null);
+        api.createPod(g.namespace(), "pod-stomp", g.group() + "-stomp", null);
+        // The broker really refuses anonymous clients.
+        org.apache.activemq.ActiveMQConnectionFactory anonymous = new org.apache.activemq.ActiveMQConnectionFactory(
+                secure.openwireUrl());
+        assertThatThrownBy(() -> {
+            try (jakarta.jms.Connection c = anonymous.createConnection()) {
+                c.start();
+            }
+        }).isInstanceOf(jakarta.jms.JMSSecurityException.class);
+
+        g.startLabeler("pod-openwire", secure.openwireUrl());
+        g.startLabeler("pod-stomp", secure.stompUrl());
+
+        g.awaitLabel("pod-openwire", Labels.LEADER_YES);
+        g.awaitLabel("pod-stomp", Labels.LEADER_YES);
+    }
+
+    private static void awaitCount(io.activemqha.labeler.testing.ChildProcess p, String prefix, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + HaGroup.STARTUP.toNanos();
+        while (p.count(l -> l.startsWith(prefix)) < n) {
+            assertThat(System.nanoTime()).as("%s printed %s %d times:\n%s", p.name(), prefix, n, p.output()).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private static void awaitApiErrors(HaGroup.Labeler labeler, int atLeast) throws Exception {
+        long deadline = System.nanoTime() + HaGroup.CONVERGE.toNanos();
+        while (true) {
+            String metrics = Http.get(labeler.healthPort(), LabelerContract.METRICS_PATH).body();
+            long errors = metrics.lines().filter(l -> l.startsWith("activemq_ha_labeler_api_errors_total "))
+                    .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(0);
+            if (errors >= atLeast) {
+                return;
+            }
+            assertThat(System.nanoTime()).as("%s: %d API errors so far", labeler.pod(), errors).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitEvent(HaGroup g, String pod, String reason, String messagePart) throws InterruptedException {
+        long deadline = System.nanoTime() + HaGroup.CONVERGE.toNanos();
+        List<Event> events = List.of();
+        while (System.nanoTime() < deadline) {
+            events = api.client().v1().events().inNamespace(g.namespace()).list().getItems();
+            boolean found = events.stream().anyMatch(e -> pod.equals(e.getInvolvedObject().getName())
+                    && reason.equals(e.getReason()) && e.getMessage().contains(messagePart)
+                    && LabelerContract.CONTAINER_NAME.equals(e.getSource().getComponent()));
+            if (found) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no event " + reason + " on " + pod + " mentioning '" + messagePart + "' in "
+                + events.stream().map(e -> e.getInvolvedObject().getName() + " " + e.getReason() + ": " + e.getMessage()).toList());
     }
 }

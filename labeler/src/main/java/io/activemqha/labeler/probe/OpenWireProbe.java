@@ -80,7 +80,8 @@ public final class OpenWireProbe implements BrokerProbe {
                     + " ms (a socket that is bound but not accepting, e.g. a slave waiting for the lock)");
         } catch (ExecutionException e) {
             kept.close();
-            return new ProbeResult.Inactive(Failures.describe(e.getCause()));
+            // The listener already completed it with a described reason.
+            return new ProbeResult.Inactive(e.getCause().getMessage());
         } catch (InterruptedException e) {
             kept.close();
             Thread.currentThread().interrupt();

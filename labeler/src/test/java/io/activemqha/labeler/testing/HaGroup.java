@@ -34,6 +34,7 @@ public final class HaGroup implements AutoCloseable {
         this.dir = dir;
         this.namespace = namespace;
         this.group = namespace + "-brokers";
+        Files.createDirectories(dir);
         this.kubeconfig = api.writeKubeconfig(dir, namespace);
         Files.createDirectories(dir.resolve("shared"));
         // Kept after the run (target/ is cleaned by the build), to read what a failed scenario's processes said.

@@ -18,7 +18,7 @@ import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
  * shared-file locker, so of several such processes exactly one is master. Connectors are added before
  * start, so a slave's ports are bound (but not accepting) while it waits for the lock, as in a pod.
  * Prints {@code MASTER <epoch ms>} once started; reads commands from stdin: {@code restart} stops the broker
- * and starts a new one in the same JVM (back as a slave if another holds the lock), as ActiveMQ does after
+ * and, after an optional pause, starts a new one in the same JVM (back as a slave if another holds the lock), as ActiveMQ does after
  * losing its lock.
  * Args: name dataDir openwirePort stompPort(0 = none) [user:password].
  */
@@ -36,11 +36,14 @@ public final class TestBroker {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
-            if (line.equals("restart")) {
+            if (line.startsWith("restart")) {
                 broker.stop();
                 broker.waitUntilStopped();
                 System.out.println("STOPPED " + System.currentTimeMillis());
                 System.out.flush();
+                // "restart <ms>": stay down that long, so that a waiting slave takes the lock first.
+                String[] words = line.split(" ");
+                Thread.sleep(words.length > 1 ? Long.parseLong(words[1]) : 0);
                 broker = start(name, data, openwire, stomp, credentials);
             } else if (line.equals("exit")) {
                 break;

@@ -1,0 +1,68 @@
+package io.activemqha.labeler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LabelerConfigTest {
+    private static final Map<String, String> WEBHOOK_ENV = Map.of("POD_NAME", "broker-0", "POD_NAMESPACE", "mq");
+
+    @Test
+    void webhookEnvAloneGivesTheDocumentedDefaults() {
+        LabelerConfig c = LabelerConfig.resolve(WEBHOOK_ENV, Map.of());
+
+        assertThat(c.podName()).isEqualTo("broker-0");
+        assertThat(c.namespace()).isEqualTo("mq");
+        assertThat(c.brokerUrl()).isEqualTo(URI.create("tcp://localhost:61616"));
+        assertThat(c.healthPort()).isEqualTo(8099);
+        assertThat(c.probeInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.handshakeTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void flagsOverrideEnv() {
+        Map<String, String> env = new HashMap<>(WEBHOOK_ENV);
+        env.put("BROKER_URL", "tcp://localhost:1");
+        env.put("HEALTH_PORT", "9000");
+
+        LabelerConfig c = LabelerConfig.resolve(env, Map.of("BROKER_URL", "stomp://127.0.0.1:61613", "PROBE_INTERVAL", "100ms"));
+
+        assertThat(c.brokerUrl()).isEqualTo(URI.create("stomp://127.0.0.1:61613"));
+        assertThat(c.healthPort()).isEqualTo(9000);
+        assertThat(c.probeInterval()).isEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    void invalidSettingsAreNamedPrecisely() {
+        assertThatThrownBy(() -> LabelerConfig.resolve(Map.of("POD_NAMESPACE", "mq"), Map.of()))
+                .hasMessage("POD_NAME is required (the webhook sets it from the downward API)");
+        assertThatThrownBy(() -> LabelerConfig.resolve(WEBHOOK_ENV, Map.of("HEALTH_PORT", "http")))
+                .hasMessage("HEALTH_PORT: expected a port number 1-65535, got 'http'");
+        assertThatThrownBy(() -> LabelerConfig.resolve(WEBHOOK_ENV, Map.of("HEALTH_PORT", "70000")))
+                .hasMessage("HEALTH_PORT: expected a port number 1-65535, got 70000");
+        assertThatThrownBy(() -> LabelerConfig.resolve(WEBHOOK_ENV, Map.of("BROKER_URL", "failover:(tcp://a:61616)")))
+                .hasMessageStartingWith("BROKER_URL: expected scheme://host:port");
+        assertThatThrownBy(() -> LabelerConfig.resolve(WEBHOOK_ENV, Map.of("BROKER_URL", "amqp://localhost:5672")))
+                .hasMessageStartingWith("BROKER_URL: unsupported scheme 'amqp'");
+        assertThatThrownBy(() -> LabelerConfig.resolve(WEBHOOK_ENV, Map.of("PROBE_INTERVAL", "fast")))
+                .hasMessage("PROBE_INTERVAL: expected a duration like 250ms, 1s or 2m, got 'fast'");
+        assertThatThrownBy(() -> LabelerConfig.resolve(WEBHOOK_ENV, Map.of("PROBE_INTERVAL", "0ms")))
+                .hasMessageStartingWith("PROBE_INTERVAL: must be a positive duration");
+        assertThatThrownBy(() -> LabelerConfig.resolve(WEBHOOK_ENV, Map.of("INACTIVITY_TIMEOUT", "1s")))
+                .hasMessage("INACTIVITY_TIMEOUT (1s) must be longer than HANDSHAKE_TIMEOUT (1s)");
+    }
+
+    @Test
+    void durationsRoundTrip() {
+        assertThat(Durations.parse("X", "250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Durations.parse("X", "2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(Durations.format(Duration.ofSeconds(30))).isEqualTo("30s");
+    }
+}
