@@ -15,7 +15,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * <p>The mutated form comes from the fabric8 model, which drops members that are {@code null} or empty (the API
  * server sends e.g. {@code "creationTimestamp": null}); Kubernetes treats those the same as absent, so removing them
  * would be noise. Such removals are left out: they are object members, so leaving them out shifts no array index
- * and the rest of the patch still applies to the original.
+ * and the rest of the patch still applies to the original. Likewise a number that the model writes back as the same
+ * text in a string (a quantity such as {@code cpu: 1}, an int-or-string port) is left as it was.
  */
 public final class PodPatch {
     private static final EnumSet<DiffFlags> FLAGS =
@@ -28,11 +29,20 @@ public final class PodPatch {
     public static ArrayNode diff(JsonNode original, JsonNode mutated) {
         ArrayNode patch = JsonNodeFactory.instance.arrayNode();
         for (JsonNode op : JsonDiff.asJson(original, mutated, FLAGS)) {
-            if (!isRemovalOfEmptyMember(original, op)) {
+            if (!isRemovalOfEmptyMember(original, op) && !isNumberAsSameString(original, op)) {
                 patch.add(op);
             }
         }
         return patch;
+    }
+
+    private static boolean isNumberAsSameString(JsonNode original, JsonNode op) {
+        if (!"replace".equals(op.path("op").asString(""))) {
+            return false;
+        }
+        JsonNode before = original.at(JsonPointer.compile(op.path("path").asString("")));
+        JsonNode after = op.path("value");
+        return before.isNumber() && after.isString() && after.stringValue().equals(before.asString());
     }
 
     private static boolean isRemovalOfEmptyMember(JsonNode original, JsonNode op) {

@@ -1,0 +1,167 @@
+package io.activemqha.webhook.inject;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import io.activemqha.common.Annotations;
+import io.activemqha.common.LabelerContract;
+import io.activemqha.common.Labels;
+import io.activemqha.common.RbacNames;
+import io.activemqha.webhook.admission.InjectionContext;
+import io.activemqha.webhook.admission.InjectorConfig;
+import io.activemqha.webhook.admission.PodInjector;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.KubernetesList;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.api.Test;
+
+class ManifestInjectorTest {
+    private final ManifestInjector injector = new ManifestInjector(InjectorConfig.defaults());
+    private final KubernetesSerialization serialization = new KubernetesSerialization();
+
+    static String manifests() {
+        try (InputStream in = ManifestInjectorTest.class.getResourceAsStream("/inject/manifests.yaml")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<YamlChunks.Chunk> chunks(String text) {
+        return YamlChunks.split(text);
+    }
+
+    private String document(String output, int index) {
+        return chunks(output).get(index).text();
+    }
+
+    @Test
+    void untouchedDocumentsAreCopiedByteForByte() throws ManifestException {
+        String input = manifests();
+        ManifestInjector.Result result = injector.inject(input);
+
+        List<YamlChunks.Chunk> in = chunks(input);
+        List<YamlChunks.Chunk> out = chunks(result.output());
+        assertThat(out).hasSameSizeAs(in);
+        // 0 heading comment, 1 ConfigMap, 2 Service, 6 Job (annotated on the wrong object), 7 plain Deployment, 9 trailing comment
+        for (int i : new int[] {0, 1, 2, 6, 7, 9}) {
+            assertThat(out.get(i).text()).as("document %d", i).isEqualTo(in.get(i).text());
+        }
+        for (int i : new int[] {3, 4, 5, 8}) {
+            assertThat(out.get(i).text()).as("document %d", i).isNotEqualTo(in.get(i).text());
+        }
+        assertThat(result.injected()).isEqualTo(4);
+    }
+
+    @Test
+    void aSecondRunChangesNothing() throws ManifestException {
+        String once = injector.inject(manifests()).output();
+
+        ManifestInjector.Result twice = injector.inject(once);
+
+        assertThat(twice.output()).isEqualTo(once);
+        assertThat(twice.injected()).isZero();
+    }
+
+    @Test
+    void deploymentTemplateGetsTheWebhooksMutation() throws ManifestException {
+        String input = manifests();
+        String output = injector.inject(input).output();
+        Deployment before = serialization.unmarshal(document(input, 3), Deployment.class);
+        Deployment after = serialization.unmarshal(document(output, 3), Deployment.class);
+        PodTemplateSpec template = after.getSpec().getTemplate();
+
+        assertThat(document(output, 3)).startsWith("---\n# Source: orders/templates/deployment.yaml\n");
+        assertThat(template.getMetadata().getLabels()).containsEntry(Labels.LEADER, Labels.LEADER_NO)
+                .containsEntry(Labels.GROUP, "orders-broker").containsEntry("app", "orders-broker");
+        assertThat(template.getMetadata().getAnnotations()).containsKey(Annotations.INJECTED)
+                .containsEntry("deployed-at", "2026-11-20T10:15:02Z");
+        assertThat(template.getSpec().getServiceAccountName()).isEqualTo(RbacNames.LABELER_SERVICE_ACCOUNT);
+        assertThat(template.getSpec().getAutomountServiceAccountToken()).isFalse();
+        assertThat(template.getSpec().getInitContainers()).extracting(Container::getName).containsExactly(LabelerContract.CONTAINER_NAME);
+        // YAML 1.1 as kubectl reads it: 0644 is octal.
+        assertThat(template.getSpec().getVolumes().get(1).getConfigMap().getDefaultMode()).isEqualTo(0644);
+        assertThat(template.getSpec().getContainers().get(0).getEnv()).extracting(EnvVar::getValue).contains("no");
+        assertThat(after.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(after.getSpec().getSelector()).isEqualTo(before.getSpec().getSelector());
+
+        // Exactly what the admission path does to the same template.
+        Pod templatePod = new Pod("v1", "Pod", before.getSpec().getTemplate().getMetadata(), before.getSpec().getTemplate().getSpec(), null);
+        Pod expected = new PodInjector(InjectorConfig.defaults()).inject(templatePod, InjectionContext.workload("orders-broker")).pod();
+        assertThat(serialization.asJson(template.getSpec())).isEqualTo(serialization.asJson(expected.getSpec()));
+        assertThat(serialization.asJson(template.getMetadata())).isEqualTo(serialization.asJson(expected.getMetadata()));
+    }
+
+    @Test
+    void statefulSetCronJobAndListItemsAreInjectedWithTheirOverrides() throws ManifestException {
+        ManifestInjector.Result result = injector.inject(manifests());
+
+        StatefulSet sts = serialization.unmarshal(document(result.output(), 4), StatefulSet.class);
+        List<Container> containers = sts.getSpec().getTemplate().getSpec().getContainers();
+        assertThat(containers).extracting(Container::getName).containsExactly("broker", LabelerContract.CONTAINER_NAME);
+        assertThat(containers.get(1).getEnv()).extracting(EnvVar::getValue).contains("nio://localhost:61618");
+        assertThat(sts.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("billing");
+        assertThat(sts.getSpec().getTemplate().getMetadata().getLabels()).containsEntry(Labels.GROUP, "billing-broker");
+        assertThat(result.warnings()).anySatisfy(w -> assertThat(w).startsWith("StatefulSet billing-broker").contains("\"billing\""));
+        assertThat(result.warnings()).anySatisfy(w -> assertThat(w).startsWith("Job one-off").contains("not on its pod template"));
+
+        CronJob cron = serialization.unmarshal(document(result.output(), 5), CronJob.class);
+        PodTemplateSpec cronTemplate = cron.getSpec().getJobTemplate().getSpec().getTemplate();
+        assertThat(cronTemplate.getMetadata().getLabels()).containsEntry(Labels.GROUP, "replay");
+        assertThat(cronTemplate.getSpec().getRestartPolicy()).isEqualTo("OnFailure");
+        assertThat(cron.getSpec().getSchedule()).isEqualTo("0 3 * * *");
+
+        KubernetesList list = serialization.unmarshal(document(result.output(), 8), KubernetesList.class);
+        Pod pod = (Pod) list.getItems().get(0);
+        assertThat(pod.getMetadata().getLabels()).containsEntry(Labels.GROUP, "solo-broker");
+        assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName).containsExactly(LabelerContract.CONTAINER_NAME);
+    }
+
+    @Test
+    void malformedYamlNamesItsLine() {
+        String input = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\nspec: {}\n";
+
+        assertThatThrownBy(() -> injector.inject(input)).isInstanceOfSatisfying(ManifestException.class, e -> {
+            assertThat(e.line()).isEqualTo(9);
+            assertThat(e.getMessage()).startsWith("line 9: malformed YAML");
+        });
+        assertThatThrownBy(() -> injector.inject("a: 1\nb: 2\na: 3\n")).isInstanceOfSatisfying(ManifestException.class, e -> {
+            assertThat(e.line()).isEqualTo(3);
+            assertThat(e.getMessage()).contains("duplicate key a");
+        });
+    }
+
+    @Test
+    void aTemplateTheWebhookWouldDenyFailsTheRunNamingIt() {
+        String input = manifests().replace("activemq-ha/broker-url: \"nio://localhost:61618\"", "activemq-ha/broker-url: \"localhost\"");
+
+        assertThatThrownBy(() -> injector.inject(input)).isInstanceOfSatisfying(ManifestException.class, e ->
+                assertThat(e.getMessage()).contains("StatefulSet billing-broker pod template")
+                        .contains("annotation activemq-ha/broker-url=\"localhost\" is invalid"));
+    }
+
+    @Test
+    void chunksReassembleExactlyAndRespectBlockScalars() {
+        String input = manifests();
+        List<YamlChunks.Chunk> chunks = chunks(input);
+
+        assertThat(String.join("", chunks.stream().map(YamlChunks.Chunk::text).toList())).isEqualTo(input);
+        assertThat(chunks).hasSize(10);
+        assertThat(chunks.get(1).text()).contains("    ---\n");
+        assertThat(chunks.get(3).firstLine()).isEqualTo(input.substring(0, input.indexOf("# Source: orders/templates/deployment.yaml"))
+                .split("\n", -1).length - 1);
+        assertThat(chunks("a: 1\n...\nb: 2\n")).extracting(YamlChunks.Chunk::text).containsExactly("a: 1\n...\n", "b: 2\n");
+        assertThat(chunks("a: 1\r\n--- \r\nb: 2")).extracting(YamlChunks.Chunk::firstLine).containsExactly(1, 2);
+    }
+}
