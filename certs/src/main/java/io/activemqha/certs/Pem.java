@@ -67,7 +67,7 @@ public final class Pem {
                 certificates.add(converter.getCertificate(holder));
             }
         } catch (IOException | CertificateException e) {
-            throw new IllegalArgumentException("not a PEM certificate: " + e.getMessage(), e);
+            throw new IllegalArgumentException("not a PEM certificate: " + reason(e), e);
         }
         if (certificates.isEmpty()) {
             throw new IllegalArgumentException("no PEM CERTIFICATE block found");
@@ -100,7 +100,16 @@ public final class Pem {
             throw new IllegalArgumentException("expected an unencrypted PRIVATE KEY block, found "
                     + (block == null ? "nothing" : block.getClass().getSimpleName()));
         } catch (IOException e) {
-            throw new IllegalArgumentException("not a PEM private key: " + e.getMessage(), e);
+            throw new IllegalArgumentException("not a PEM private key: " + reason(e), e);
         }
+    }
+
+    /** The innermost message: BouncyCastle wraps the actual reason in exceptions whose text names classes. */
+    private static String reason(Exception e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 }

@@ -20,11 +20,11 @@ import java.util.concurrent.TimeUnit;
  * The fabric8 mock API server on loopback, in CRUD mode with expectations taking precedence (for error replies),
  * and a client that does not retry (so an error reply is seen once, at once).
  */
-final class MockApi implements AutoCloseable {
-    final KubernetesMockServer server;
-    final KubernetesClient client;
+public final class MockApi implements AutoCloseable {
+    public final KubernetesMockServer server;
+    public final KubernetesClient client;
 
-    MockApi() {
+    public MockApi() {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
                 new KubernetesMixedDispatcher(responses), false);
@@ -33,7 +33,7 @@ final class MockApi implements AutoCloseable {
     }
 
     /** Every request received since the last call, as "METHOD path". */
-    List<String> drainRequests() throws InterruptedException {
+    public List<String> drainRequests() throws InterruptedException {
         List<String> requests = new ArrayList<>();
         for (RecordedRequest request = server.takeRequest(10, TimeUnit.MILLISECONDS); request != null;
                 request = server.takeRequest(10, TimeUnit.MILLISECONDS)) {
@@ -43,7 +43,7 @@ final class MockApi implements AutoCloseable {
     }
 
     /** The requests of {@link #drainRequests()} that could change something (anything but GET). */
-    List<String> drainWrites() throws InterruptedException {
+    public List<String> drainWrites() throws InterruptedException {
         return drainRequests().stream().filter(request -> !request.startsWith("GET ")).toList();
     }
 

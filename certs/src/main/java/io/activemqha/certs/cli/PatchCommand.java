@@ -2,6 +2,7 @@ package io.activemqha.certs.cli;
 
 import io.activemqha.certs.CertsException;
 import io.activemqha.certs.Certificates;
+import io.activemqha.certs.IoErrors;
 import io.activemqha.certs.Pem;
 import io.activemqha.certs.kube.CaBundlePatcher;
 import io.activemqha.certs.kube.SecretStore;
@@ -75,7 +76,7 @@ final class PatchCommand implements Callable<Integer> {
         try {
             return requireCas(Pem.decodeCertificates(Files.readString(file, StandardCharsets.UTF_8)), file.toString());
         } catch (IOException e) {
-            throw new CertsException("cannot read " + file + ": " + e, e);
+            throw new CertsException("cannot read " + file + ": " + IoErrors.describe(e), e);
         } catch (IllegalArgumentException e) {
             throw new CertsException(file + ": " + e.getMessage(), e);
         }

@@ -1,16 +1,14 @@
 package io.activemqha.certs.store;
 
 import io.activemqha.certs.CertsException;
+import io.activemqha.certs.IoErrors;
 import io.activemqha.certs.StoredMaterial;
 import io.activemqha.common.CertificateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
@@ -115,16 +113,6 @@ public record DirectoryStore(Path directory) implements MaterialStore {
     }
 
     private static String reason(IOException e) {
-        String kind;
-        if (e instanceof AccessDeniedException) {
-            kind = "permission denied";
-        } else if (e instanceof FileAlreadyExistsException) {
-            kind = "a file is in the way";
-        } else if (e instanceof NotDirectoryException) {
-            kind = "a path component is not a directory";
-        } else {
-            kind = e.getClass().getSimpleName();
-        }
-        return e.getMessage() == null ? kind : kind + ": " + e.getMessage();
+        return IoErrors.describe(e);
     }
 }
