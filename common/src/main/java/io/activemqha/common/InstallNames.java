@@ -1,0 +1,27 @@
+package io.activemqha.common;
+
+/**
+ * Names of the objects {@code deploy/install} creates, for tools and tests that address them (the manifests are the
+ * source of truth; these constants must follow them).
+ */
+public final class InstallNames {
+    /** Namespace of the webhook, its Service, Secrets and the certs Job. */
+    public static final String NAMESPACE = "activemq-ha";
+    /** The MutatingWebhookConfiguration, and the webhook's Service and Deployment. */
+    public static final String WEBHOOK = "activemq-ha-webhook";
+    /** The one webhook entry of the MutatingWebhookConfiguration. */
+    public static final String WEBHOOK_ENTRY = "leader-labeler.activemq-ha.io";
+    /** Path the API server posts AdmissionReviews to. */
+    public static final String WEBHOOK_PATH = "/mutate";
+    /** ServiceAccount the webhook runs as. */
+    public static final String WEBHOOK_SERVICE_ACCOUNT = "activemq-ha-webhook";
+    /** kubernetes.io/tls Secret the webhook mounts (the CA key lives in this name plus {@link CertificateFiles#CA_SECRET_SUFFIX}). */
+    public static final String WEBHOOK_TLS_SECRET = "activemq-ha-webhook-tls";
+    /** ServiceAccount the certs Job and CronJob run as. */
+    public static final String CERTS_SERVICE_ACCOUNT = "activemq-ha-certs";
+    /** ValidatingAdmissionPolicy (and its binding) that limits the leader-labeler to flipping the leader label. */
+    public static final String LABELER_POLICY = "activemq-leader-labeler-pods";
+
+    private InstallNames() {
+    }
+}
