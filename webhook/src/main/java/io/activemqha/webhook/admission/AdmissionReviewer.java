@@ -26,6 +26,7 @@ public final class AdmissionReviewer {
 
     private final PodInjector injector;
     private final KubernetesSerialization serialization = new KubernetesSerialization();
+    private final PodPatch patches = new PodPatch(serialization);
     private final JsonMapper mapper = JsonMapper.builder().build();
 
     public AdmissionReviewer(InjectorConfig config) {
@@ -118,8 +119,7 @@ public final class AdmissionReviewer {
         }
 
         private AdmissionResult injected(JsonNode object, Injection injection, String podName) {
-            JsonNode mutated = mapper.readTree(serialization.asJson(injection.pod()));
-            ArrayNode patch = PodPatch.diff(object, mutated);
+            ArrayNode patch = patches.of(object, injection);
             String patchJson = mapper.writeValueAsString(patch);
             String base64 = Base64.getEncoder().encodeToString(patchJson.getBytes(StandardCharsets.UTF_8));
             return allowed(injection.reason(), podName, patchJson, base64, injection.warnings(), injection.labelerServiceAccount());

@@ -128,6 +128,7 @@ public final class PodInjector {
         if (!overrides.brokerApiAccess()) {
             isolateToken(spec);
         }
+        Pod prepared = new PodBuilder(pod).build();
         List<Volume> volumes = new ArrayList<>(spec.getVolumes() == null ? List.of() : spec.getVolumes());
         volumes.add(labelerTokenVolume());
         spec.setVolumes(volumes);
@@ -145,7 +146,7 @@ public final class PodInjector {
             spec.setContainers(containers);
         }
         String provision = account.equals(config.serviceAccount()) ? account : null;
-        return new Injection(Outcome.INJECTED, pod, "injected", null, warnings, provision);
+        return new Injection(Outcome.INJECTED, pod, prepared, "injected", null, warnings, provision);
     }
 
     /** What in the pod makes the injection impossible. */

@@ -1,48 +1,76 @@
 package io.activemqha.webhook.admission;
 
 import java.util.EnumSet;
+import java.util.List;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.zjsonpatch.DiffFlags;
 import io.fabric8.zjsonpatch.JsonDiff;
 import tools.jackson.core.JsonPointer;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Computes the JSON Patch that turns an object, exactly as the API server sent it, into its mutated form.
+ * Computes the JSON Patch (RFC 6902) of an {@link Injection}: the diff from the pod exactly as it was given (the
+ * API server's JSON, or a manifest's pod template) to the injected pod, so the patch applies to that very object.
  *
- * <p>The mutated form comes from the fabric8 model, which drops members that are {@code null} or empty (the API
- * server sends e.g. {@code "creationTimestamp": null}); Kubernetes treats those the same as absent, so removing them
- * would be noise. Such removals are left out: they are object members, so leaving them out shifts no array index
- * and the rest of the patch still applies to the original. Likewise a number that the model writes back as the same
- * text in a string (a quantity such as {@code cpu: 1}, an int-or-string port) is left as it was.
+ * <p>The diff is taken in two steps, original to {@link Injection#prepared()} (labels, account, token isolation)
+ * and on to {@link Injection#pod()} (the added container and volume): a single diff would align the new
+ * {@code leader-labeler} with an existing init container and morph one into the other field by field, which applies
+ * correctly but reads badly in an audit log.
+ *
+ * <p>The injected forms come from the fabric8 model, which drops members that are {@code null} or empty (the API
+ * server sends {@code "creationTimestamp": null}) and writes some numbers back as strings (a quantity {@code cpu: 1}).
+ * Kubernetes reads both forms alike, so such differences are not changes: removals of empty object members and
+ * number-to-same-text replacements are left out. They are object members, so leaving them out shifts no array index.
  */
 public final class PodPatch {
     private static final EnumSet<DiffFlags> FLAGS =
             EnumSet.of(DiffFlags.OMIT_MOVE_OPERATION, DiffFlags.OMIT_COPY_OPERATION, DiffFlags.OMIT_VALUE_ON_REMOVE);
+    /** Top-level members a pod template lacks but the Pod model always writes. */
+    private static final List<String> POD_ONLY_MEMBERS = List.of("apiVersion", "kind", "status");
 
-    private PodPatch() {
+    private final KubernetesSerialization serialization;
+    private final JsonMapper mapper = JsonMapper.builder().build();
+
+    public PodPatch(KubernetesSerialization serialization) {
+        this.serialization = serialization;
     }
 
-    /** The add/remove/replace operations from {@code original} to {@code mutated}, without removals of empty members. */
-    public static ArrayNode diff(JsonNode original, JsonNode mutated) {
+    /**
+     * The add/remove/replace operations turning {@code original} into the injected pod.
+     *
+     * @param original the pod or pod template (metadata and spec) as given
+     * @param injection an {@link Outcome#INJECTED} injection of {@code original}
+     */
+    public ArrayNode of(JsonNode original, Injection injection) {
+        if (injection.outcome() != Outcome.INJECTED) {
+            throw new IllegalArgumentException("no patch for a pod that was not injected: " + injection.reason());
+        }
+        JsonNode prepared = json(injection.prepared(), original);
+        ArrayNode patch = diff(original, prepared);
+        patch.addAll(diff(prepared, json(injection.pod(), original)));
+        return patch;
+    }
+
+    private JsonNode json(Pod pod, JsonNode original) {
+        ObjectNode json = (ObjectNode) mapper.readTree(serialization.asJson(pod));
+        POD_ONLY_MEMBERS.stream().filter(member -> !original.has(member)).forEach(json::remove);
+        return json;
+    }
+
+    private static ArrayNode diff(JsonNode original, JsonNode mutated) {
         ArrayNode patch = JsonNodeFactory.instance.arrayNode();
         for (JsonNode op : JsonDiff.asJson(original, mutated, FLAGS)) {
-            if (!isRemovalOfEmptyMember(original, op) && !isNumberAsSameString(original, op)) {
+            if (!isRemovalOfEmptyMember(original, op) && !isNumberAsSameText(original, op)) {
                 patch.add(op);
             }
         }
         return patch;
-    }
-
-    private static boolean isNumberAsSameString(JsonNode original, JsonNode op) {
-        if (!"replace".equals(op.path("op").asString(""))) {
-            return false;
-        }
-        JsonNode before = original.at(JsonPointer.compile(op.path("path").asString("")));
-        JsonNode after = op.path("value");
-        return before.isNumber() && after.isString() && after.stringValue().equals(before.asString());
     }
 
     private static boolean isRemovalOfEmptyMember(JsonNode original, JsonNode op) {
@@ -50,8 +78,16 @@ public final class PodPatch {
             return false;
         }
         JsonPointer path = JsonPointer.compile(op.path("path").asString(""));
-        JsonNode parent = original.at(path.head());
         JsonNode removed = original.at(path);
-        return parent.isObject() && (removed.isNull() || (removed.isContainer() && removed.isEmpty()));
+        return original.at(path.head()).isObject() && (removed.isNull() || (removed.isContainer() && removed.isEmpty()));
+    }
+
+    private static boolean isNumberAsSameText(JsonNode original, JsonNode op) {
+        if (!"replace".equals(op.path("op").asString(""))) {
+            return false;
+        }
+        JsonNode before = original.at(JsonPointer.compile(op.path("path").asString("")));
+        JsonNode after = op.path("value");
+        return before.isNumber() && after.isString() && after.stringValue().equals(before.asString());
     }
 }

@@ -33,6 +33,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ManifestInjector {
     private final PodInjector injector;
     private final KubernetesSerialization serialization = new KubernetesSerialization();
+    private final PodPatch patches = new PodPatch(serialization);
     private final JsonMapper mapper = JsonMapper.builder().build();
     private final Yaml11 yaml = new Yaml11();
 
@@ -200,13 +201,7 @@ public final class ManifestInjector {
             if (injection.outcome() != Outcome.INJECTED) {
                 return 0;
             }
-            ObjectNode mutated = (ObjectNode) mapper.readTree(serialization.asJson(injection.pod()));
-            for (String field : List.of("apiVersion", "kind", "status")) {
-                if (!podLike.has(field)) {
-                    mutated.remove(field);
-                }
-            }
-            JsonNode patched = JsonPatch.apply(PodPatch.diff(podLike, mutated), podLike);
+            JsonNode patched = JsonPatch.apply(patches.of(podLike, injection), podLike);
             podLike.removeAll();
             podLike.setAll((ObjectNode) patched);
             return 1;

@@ -388,11 +388,25 @@ class AdmissionReviewerTest {
     }
 
     @Test
-    void theInputObjectIsPatchedNotReplaced() {
+    void theReplicaSetPatchIsExactlyTheIntendedOperations() {
         JsonArray patch = patchOf(reviewer.review(bytes("replicaset-pod.json")).body());
 
-        // Each operation touches the injected parts only: no whole-object or whole-spec replacement.
-        assertThat(patch.stream().map(JsonValue::asJsonObject).map(op -> op.getString("path")))
-                .allSatisfy(path -> assertThat(path).isNotIn("", "/metadata", "/spec", "/spec/containers"));
+        // No morphing of existing entries, no round-trip noise: changes and removals, then the two additions.
+        assertThat(patch.stream().map(JsonValue::asJsonObject).map(op -> op.getString("op") + " " + op.getString("path")))
+                .containsExactlyInAnyOrder(
+                        "add /metadata/labels/leader",
+                        "add /metadata/labels/activemq-ha~1group",
+                        "add /metadata/annotations/activemq-ha~1injected",
+                        "replace /spec/serviceAccountName",
+                        "replace /spec/serviceAccount",
+                        "add /spec/automountServiceAccountToken",
+                        "remove /spec/volumes/2",
+                        "remove /spec/initContainers/0/volumeMounts/1",
+                        "remove /spec/containers/0/volumeMounts/2",
+                        "remove /spec/containers/1/volumeMounts",
+                        "add /spec/volumes/2",
+                        "add /spec/initContainers/0");
+        assertThat(patch.get(patch.size() - 1).asJsonObject().getJsonObject("value").getString("name"))
+                .isIn(LabelerContract.CONTAINER_NAME, LabelerContract.TOKEN_VOLUME_NAME);
     }
 }
