@@ -9,6 +9,8 @@ import java.util.Set;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -27,7 +29,11 @@ public final class AdmissionReviewer {
     private final PodInjector injector;
     private final KubernetesSerialization serialization = new KubernetesSerialization();
     private final PodPatch patches = new PodPatch(serialization);
-    private final JsonMapper mapper = JsonMapper.builder().build();
+    // A body with two "object" members or trailing data is refused rather than read one way here and another elsewhere.
+    private final JsonMapper mapper = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     public AdmissionReviewer(InjectorConfig config) {
         this.injector = new PodInjector(Objects.requireNonNull(config, "config"));

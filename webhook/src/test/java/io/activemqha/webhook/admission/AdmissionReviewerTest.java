@@ -336,6 +336,10 @@ class AdmissionReviewerTest {
         return Stream.of(
                 Arguments.of("{\"apiVersion\": \"admission.k8s.io/v1\",\n \"kind\": ", "malformed JSON", "line 2"),
                 Arguments.of("", "not a JSON object", ""),
+                Arguments.of("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u1\"}}\n{}",
+                        "malformed JSON", "Trailing token"),
+                Arguments.of("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u1\","
+                        + "\"uid\":\"u2\"}}", "malformed JSON", "Duplicate Object property \"uid\""),
                 Arguments.of("[1, 2]", "not a JSON object", ""),
                 Arguments.of("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}",
                         "expected kind AdmissionReview", "got kind \"Pod\" apiVersion \"v1\""),
