@@ -29,7 +29,9 @@ public final class ControlPlane implements AutoCloseable {
     /** Controllers the tests rely on; everything else (node, cloud, volume, CSR...) stays off. */
     public static final String CONTROLLERS = String.join(",", "deployment-controller", "replicaset-controller",
             "endpointslice-controller", "serviceaccount-controller", "serviceaccount-token-controller",
-            "namespace-controller", "garbage-collector-controller", "root-ca-certificate-publisher-controller");
+            "namespace-controller", "garbage-collector-controller", "root-ca-certificate-publisher-controller",
+            // type-checks ValidatingAdmissionPolicy CEL against the schemas and reports it in the policy's status
+            "validatingadmissionpolicy-status-controller");
     private static final Duration STARTUP = Duration.ofSeconds(120);
     private static final int LOG_TAIL = 40;
 
