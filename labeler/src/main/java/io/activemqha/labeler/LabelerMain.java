@@ -55,6 +55,9 @@ public final class LabelerMain implements Callable<Integer> {
     String shutdownTimeout;
     @Option(names = "--liveness-timeout", description = "A loop silent this long fails the liveness check (default 30s).")
     String livenessTimeout;
+    @Option(names = "--exit-after", hidden = true,
+            description = "Stop as on SIGTERM after this duration: the training run that builds the class-data sharing archive.")
+    String exitAfter;
 
     public static void main(String[] args) {
         int code = new CommandLine(new LabelerMain()).execute(args);
@@ -88,7 +91,11 @@ public final class LabelerMain implements Callable<Integer> {
             client.close();
             return EXIT_START;
         }
-        stop.await();
+        if (exitAfter != null) {
+            stop.await(Durations.parse("--exit-after", exitAfter).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else {
+            stop.await();
+        }
         labeler.shutdown();
         return 0;
     }

@@ -51,14 +51,21 @@ public final class HaGroup implements AutoCloseable {
 
     /** A broker JVM on the shared store; {@code stompPort} 0 for none, {@code credentials} "user:password" or null. */
     public Broker startBroker(String name, boolean withStomp, String credentials) throws IOException {
-        int openwire = FreePorts.next();
-        int stomp = withStomp ? FreePorts.next() : 0;
+        return startBroker(name, FreePorts.next(), withStomp ? FreePorts.next() : 0, credentials);
+    }
+
+    /** A new broker JVM on the same OpenWire port as a previous one: its container restarted in the same pod. */
+    public Broker startBrokerOnPorts(String name, int openwirePort) throws IOException {
+        return startBroker(name, openwirePort, 0, null);
+    }
+
+    private Broker startBroker(String name, int openwire, int stomp, String credentials) throws IOException {
         List<String> args = new ArrayList<>(List.of(name, dir.resolve("shared").toString(), Integer.toString(openwire),
                 Integer.toString(stomp)));
         if (credentials != null) {
             args.add(credentials);
         }
-        ChildProcess process = ChildProcess.start("broker-" + name, Jvm.mainClass(Jvm.CHILD_FLAGS, TestBroker.class, args),
+        ChildProcess process = ChildProcess.start("broker-" + name + "-" + children.size(), Jvm.mainClass(Jvm.CHILD_FLAGS, TestBroker.class, args),
                 Map.of(), logs);
         children.add(process);
         return new Broker(name, process, openwire, stomp);
@@ -90,13 +97,20 @@ public final class HaGroup implements AutoCloseable {
 
     /** A labeler started by {@code command} (given the health port), with the webhook's env. */
     public Labeler startLabeler(String pod, String brokerUrl, Function<Integer, List<String>> command) throws IOException {
+        return startLabeler(pod, brokerUrl, command, Map.of());
+    }
+
+    /** As above, with more environment (e.g. for the launcher script). */
+    public Labeler startLabeler(String pod, String brokerUrl, Function<Integer, List<String>> command, Map<String, String> extraEnv)
+            throws IOException {
         int health = FreePorts.next();
-        Map<String, String> env = Map.of(
+        Map<String, String> env = new java.util.HashMap<>(extraEnv);
+        env.putAll(Map.of(
                 LabelerContract.ENV_POD_NAME, pod,
                 LabelerContract.ENV_POD_NAMESPACE, namespace,
                 LabelerContract.ENV_BROKER_URL, brokerUrl,
                 LabelerContract.ENV_HEALTH_PORT, Integer.toString(health),
-                "KUBECONFIG", kubeconfig.toString());
+                "KUBECONFIG", kubeconfig.toString()));
         ChildProcess process = ChildProcess.start("labeler-" + pod + "-" + children.size(), command.apply(health), env,
                 logs);
         children.add(process);
