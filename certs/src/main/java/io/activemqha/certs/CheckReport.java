@@ -36,6 +36,13 @@ public record CheckReport(List<Finding> findings) {
         findings = List.copyOf(findings);
     }
 
+    /** This report followed by {@code more}. */
+    public CheckReport plus(List<Finding> more) {
+        List<Finding> all = new java.util.ArrayList<>(findings);
+        all.addAll(more);
+        return new CheckReport(all);
+    }
+
     /** True when every finding is {@link Status#OK}. */
     public boolean passed() {
         return findings.stream().allMatch(finding -> finding.status() == Status.OK);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -66,6 +67,29 @@ public final class MaterialCheck {
                     : fail("names " + names + " lack " + missing));
         }
         return new CheckReport(findings);
+    }
+
+    /**
+     * Whether each webhook's caBundle trusts {@code leaf} at {@code now}: the API server rejects the webhook
+     * ("x509: certificate signed by unknown authority") when it does not.
+     *
+     * @param configuration the webhook configuration, for the text
+     * @param bundles       caBundle by webhook name
+     */
+    public static List<CheckReport.Finding> caBundles(X509Certificate leaf, String configuration,
+                                                      Map<String, List<X509Certificate>> bundles, Instant now) {
+        List<CheckReport.Finding> findings = new ArrayList<>();
+        bundles.forEach((webhook, bundle) -> {
+            String what = configuration + " webhook " + webhook + ": caBundle";
+            if (bundle.isEmpty()) {
+                findings.add(fail(what + " is empty or unreadable"));
+            } else {
+                findings.add(Certificates.chainFailure(leaf, bundle, now)
+                        .map(failure -> fail(what + " does not trust the serving certificate: " + failure))
+                        .orElseGet(() -> ok(what + " trusts the serving certificate")));
+            }
+        });
+        return findings;
     }
 
     private static CheckReport.Status expiry(X509Certificate certificate, Instant now, Duration warnBefore) {

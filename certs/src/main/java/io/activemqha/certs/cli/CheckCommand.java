@@ -6,12 +6,15 @@ import io.activemqha.certs.MaterialCheck;
 import io.activemqha.certs.MaterialCodec;
 import io.activemqha.certs.ServiceHosts;
 import io.activemqha.certs.StoredMaterial;
+import io.activemqha.certs.kube.CaBundlePatcher;
 import io.activemqha.certs.kube.SecretStore;
+import io.activemqha.certs.kube.WebhookKind;
 import io.activemqha.certs.store.DirectoryStore;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +28,8 @@ import picocli.CommandLine.Spec;
 /** {@code check}: expiry, chain and names of the material, with an exit code for CronJobs. */
 @Command(name = "check", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Prints the expiry of every CA and of the serving certificate, whether the serving certificate"
-                + " chains to the CA bundle, belongs to tls.key and carries the expected names.",
+                + " chains to the CA bundle, belongs to tls.key and carries the expected names, and (with --webhook-config)"
+                + " whether every webhook's caBundle trusts it.",
             "Exit 0 when all is valid, 1 when something is invalid or expires within --warn-before."})
 final class CheckCommand implements Callable<Integer> {
     private final CliEnvironment environment;
@@ -48,6 +52,14 @@ final class CheckCommand implements Callable<Integer> {
 
     @Option(names = "--host", paramLabel = "H", description = "Expect this DNS name or IP address too (repeatable).")
     private List<String> hosts = new ArrayList<>();
+
+    @Option(names = "--webhook-config", paramLabel = "NAME",
+            description = "Also check that every webhook of this MutatingWebhookConfiguration has a caBundle trusting the serving certificate.")
+    private String mutating;
+
+    @Option(names = "--validating-config", paramLabel = "NAME",
+            description = "The same for a ValidatingWebhookConfiguration.")
+    private String validating;
 
     @Option(names = "--warn-before", paramLabel = "D", defaultValue = "30d", converter = Converters.DurationConverter.class,
             description = "Fail when the serving certificate or its CA ends within this (default: ${DEFAULT-VALUE}).")
@@ -86,7 +98,19 @@ final class CheckCommand implements Callable<Integer> {
             stored = store.readServing();
         }
         ExistingMaterial material = MaterialCodec.decode(stored, where);
-        CheckReport report = MaterialCheck.check(material, expected, warnBefore, environment.clock().instant());
+        Instant now = environment.clock().instant();
+        CheckReport report = MaterialCheck.check(material, expected, warnBefore, now);
+        if (material.leaf().isPresent() && (mutating != null || validating != null)) {
+            CaBundlePatcher webhooks = new CaBundlePatcher(environment.kubernetes().get());
+            if (mutating != null) {
+                report = report.plus(MaterialCheck.caBundles(material.leaf().get(),
+                        WebhookKind.MUTATING.resource() + "/" + mutating, webhooks.read(WebhookKind.MUTATING, mutating), now));
+            }
+            if (validating != null) {
+                report = report.plus(MaterialCheck.caBundles(material.leaf().get(),
+                        WebhookKind.VALIDATING.resource() + "/" + validating, webhooks.read(WebhookKind.VALIDATING, validating), now));
+            }
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println(where + ":");
         report.findings().forEach(finding -> stdout.println("  " + finding.line()));

@@ -11,13 +11,16 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Objects;
-import java.util.stream.Stream;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Writes a CA bundle into the {@code clientConfig.caBundle} of every webhook of a webhook configuration, only
- * where it differs (compared as certificates, not as text), with one update carrying the resourceVersion read.
+ * where it differs (compared as certificates, not as text), with one update carrying the resourceVersion read;
+ * and reads those caBundles back for {@code check}.
  *
  * @param client the API client
  */
@@ -28,65 +31,85 @@ public record CaBundlePatcher(KubernetesClient client) {
      * @throws CertsException when it does not exist, has no webhooks, or the API call fails
      */
     public PatchResult patch(WebhookKind kind, String name, List<X509Certificate> bundle) {
-        String caBundle = Base64.getEncoder()
-                .encodeToString(Pem.encodeCertificates(bundle).getBytes(StandardCharsets.UTF_8));
-        String where = kind.resource() + "/" + name;
+        return patch(access(kind), kind, name, bundle);
+    }
+
+    /**
+     * The caBundle of every webhook of the configuration {@code name}, by webhook name (an empty list when a
+     * webhook has none or an unreadable one).
+     *
+     * @throws CertsException when it does not exist, has no webhooks, or the API call fails
+     */
+    public Map<String, List<X509Certificate>> read(WebhookKind kind, String name) {
+        return read(access(kind), kind, name);
+    }
+
+    /** How to reach the webhooks of one configuration kind: the two kinds share no Java type for them. */
+    private record Access<C, W>(Function<String, C> get, Function<C, List<W>> webhooks, Function<W, String> name,
+                                Function<W, WebhookClientConfig> clientConfig, Consumer<C> update) {
+    }
+
+    private Access<?, ?> access(WebhookKind kind) {
+        var api = client.admissionRegistration().v1();
         return switch (kind) {
-            case MUTATING -> {
-                MutatingWebhookConfiguration configuration = KubernetesErrors.call("read " + where,
-                        () -> client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(name).get());
-                List<WebhookClientConfig> configs = clientConfigs(where, configuration == null ? null
-                        : webhooks(configuration.getWebhooks()).map(MutatingWebhook::getClientConfig));
-                int changed = apply(configs, bundle, caBundle);
-                if (changed > 0) {
-                    KubernetesErrors.call("update " + where, () -> client.admissionRegistration().v1()
-                            .mutatingWebhookConfigurations().resource(configuration).update());
-                }
-                yield new PatchResult(kind, name, configs.size(), changed);
-            }
-            case VALIDATING -> {
-                ValidatingWebhookConfiguration configuration = KubernetesErrors.call("read " + where,
-                        () -> client.admissionRegistration().v1().validatingWebhookConfigurations().withName(name).get());
-                List<WebhookClientConfig> configs = clientConfigs(where, configuration == null ? null
-                        : webhooks(configuration.getWebhooks()).map(ValidatingWebhook::getClientConfig));
-                int changed = apply(configs, bundle, caBundle);
-                if (changed > 0) {
-                    KubernetesErrors.call("update " + where, () -> client.admissionRegistration().v1()
-                            .validatingWebhookConfigurations().resource(configuration).update());
-                }
-                yield new PatchResult(kind, name, configs.size(), changed);
-            }
+            case MUTATING -> new Access<MutatingWebhookConfiguration, MutatingWebhook>(
+                    name -> api.mutatingWebhookConfigurations().withName(name).get(),
+                    MutatingWebhookConfiguration::getWebhooks, MutatingWebhook::getName, MutatingWebhook::getClientConfig,
+                    configuration -> api.mutatingWebhookConfigurations().resource(configuration).update());
+            case VALIDATING -> new Access<ValidatingWebhookConfiguration, ValidatingWebhook>(
+                    name -> api.validatingWebhookConfigurations().withName(name).get(),
+                    ValidatingWebhookConfiguration::getWebhooks, ValidatingWebhook::getName,
+                    ValidatingWebhook::getClientConfig,
+                    configuration -> api.validatingWebhookConfigurations().resource(configuration).update());
         };
     }
 
-    private static <T> Stream<T> webhooks(List<T> webhooks) {
-        return webhooks == null ? Stream.empty() : webhooks.stream();
-    }
-
-    private static List<WebhookClientConfig> clientConfigs(String where, Stream<WebhookClientConfig> configs) {
-        if (configs == null) {
-            throw new CertsException(where + " not found");
-        }
-        List<WebhookClientConfig> list = configs.toList();
-        if (list.isEmpty()) {
-            throw new CertsException(where + " has no webhooks to patch");
-        }
-        if (list.stream().anyMatch(Objects::isNull)) {
-            throw new CertsException(where + " has a webhook without clientConfig");
-        }
-        return list;
-    }
-
-    /** Sets the bundle where it differs; returns how many were changed. */
-    private static int apply(List<WebhookClientConfig> configs, List<X509Certificate> bundle, String caBundle) {
+    private static <C, W> PatchResult patch(Access<C, W> access, WebhookKind kind, String name,
+                                            List<X509Certificate> bundle) {
+        String where = kind.resource() + "/" + name;
+        C configuration = KubernetesErrors.call("read " + where, () -> access.get().apply(name));
+        List<W> webhooks = requireWebhooks(access, where, configuration);
+        String caBundle = Base64.getEncoder()
+                .encodeToString(Pem.encodeCertificates(bundle).getBytes(StandardCharsets.UTF_8));
         int changed = 0;
-        for (WebhookClientConfig config : configs) {
+        for (W webhook : webhooks) {
+            WebhookClientConfig config = access.clientConfig().apply(webhook);
             if (!bundle.equals(decode(config.getCaBundle()))) {
                 config.setCaBundle(caBundle);
                 changed++;
             }
         }
-        return changed;
+        if (changed > 0) {
+            KubernetesErrors.call("update " + where, () -> {
+                access.update().accept(configuration);
+                return null;
+            });
+        }
+        return new PatchResult(kind, name, webhooks.size(), changed);
+    }
+
+    private static <C, W> Map<String, List<X509Certificate>> read(Access<C, W> access, WebhookKind kind, String name) {
+        String where = kind.resource() + "/" + name;
+        C configuration = KubernetesErrors.call("read " + where, () -> access.get().apply(name));
+        Map<String, List<X509Certificate>> bundles = new LinkedHashMap<>();
+        for (W webhook : requireWebhooks(access, where, configuration)) {
+            bundles.put(access.name().apply(webhook), decode(access.clientConfig().apply(webhook).getCaBundle()));
+        }
+        return bundles;
+    }
+
+    private static <C, W> List<W> requireWebhooks(Access<C, W> access, String where, C configuration) {
+        if (configuration == null) {
+            throw new CertsException(where + " not found");
+        }
+        List<W> webhooks = access.webhooks().apply(configuration);
+        if (webhooks == null || webhooks.isEmpty()) {
+            throw new CertsException(where + " has no webhooks to patch");
+        }
+        if (webhooks.stream().anyMatch(webhook -> access.clientConfig().apply(webhook) == null)) {
+            throw new CertsException(where + " has a webhook without clientConfig");
+        }
+        return webhooks;
     }
 
     private static List<X509Certificate> decode(String caBundle) {

@@ -171,6 +171,12 @@ class CliTest {
         Run again = run(T0.plus(Pki.days(1)), create);
         assertThat(again.out()).contains("no write: everything is up to date");
 
+        String[] checkWebhook = {"check", "--secret", SECRET, "--namespace", NS, "--webhook-config", CONFIG};
+        Run unpatched = run(T0, checkWebhook);
+        assertThat(unpatched.exitCode()).isEqualTo(ExitCodes.CHECK_FAILED);
+        assertThat(unpatched.out()).contains("FAIL     mutatingwebhookconfiguration/" + CONFIG
+                + " webhook pods.activemq-ha.io: caBundle is empty or unreadable");
+
         String[] patch = {"patch", "--webhook-config", CONFIG, "--secret", SECRET, "--namespace", NS};
         Run patched = run(T0, patch);
         assertThat(patched.exitCode()).as(patched.err()).isZero();
@@ -180,8 +186,24 @@ class CliTest {
                 .withName(CONFIG).get().getWebhooks().get(0).getClientConfig()))
                 .isEqualTo(Pem.decodeCertificates(new String(java.util.Base64.getDecoder().decode(secret.getData().get("ca.crt")))));
         assertThat(run(T0, patch).out()).contains("caBundle already current in all 1 webhook(s); nothing written");
+        Run trusted = run(T0, checkWebhook);
+        assertThat(trusted.exitCode()).as(trusted.out()).isZero();
+        assertThat(trusted.out()).contains("OK       mutatingwebhookconfiguration/" + CONFIG
+                + " webhook pods.activemq-ha.io: caBundle trusts the serving certificate");
 
-        Run check = run(T0, "check", "--secret", SECRET, "--namespace", NS, "--service", Pki.SERVICE);
+        // The CA key lost: the next create rotates to a new CA; once the leaf has moved to it, a caBundle that was
+        // not patched since no longer trusts it, and check says so.
+        api.client.secrets().inNamespace(NS).withName(SECRET + "-ca").delete();
+        assertThat(run(T0.plus(Pki.days(2)), create).out()).contains("the CA key is missing");
+        Run moved = run(T0.plus(Pki.days(3)), create);
+        assertThat(moved.out()).contains("the serving certificate moves from the previous CA to the current one");
+        Run stale = run(T0.plus(Pki.days(3)), checkWebhook);
+        assertThat(stale.exitCode()).isEqualTo(ExitCodes.CHECK_FAILED);
+        assertThat(stale.out()).contains("caBundle does not trust the serving certificate");
+        assertThat(run(T0.plus(Pki.days(3)), patch).out()).contains("caBundle updated in 1 of 1 webhook(s)");
+        assertThat(run(T0.plus(Pki.days(3)), checkWebhook).exitCode()).isZero();
+
+        Run check = run(T0.plus(Pki.days(3)), "check", "--secret", SECRET, "--namespace", NS, "--service", Pki.SERVICE);
         assertThat(check.exitCode()).as(check.out()).isZero();
         assertThat(check.out()).startsWith("secret " + NS + "/" + SECRET + ":");
     }
@@ -271,7 +293,8 @@ class CliTest {
         Instant later = T0.plus(Pki.days(300));
         assertThat(run(later, "patch", "--webhook-config", CONFIG, "--validating-config", CONFIG,
                 "--secret", SECRET, "--namespace", NS).exitCode()).isZero();
-        assertThat(run(later, "check", "--secret", SECRET, "--namespace", NS).exitCode()).isZero();
+        assertThat(run(later, "check", "--secret", SECRET, "--namespace", NS, "--webhook-config", CONFIG,
+                "--validating-config", CONFIG).exitCode()).isZero();
 
         Map<String, Set<String>> used = new HashMap<>();
         for (String request : api.drainRequests()) {
