@@ -4,6 +4,7 @@ import io.activemqha.webhook.WebhookMain;
 import io.activemqha.webhook.server.ServeDefaults;
 import io.fabric8.kubernetes.api.model.Container;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine;
 
@@ -11,7 +12,8 @@ import picocli.CommandLine;
  * The webhook container's command line as the real {@code serve} command parses it, with the container's env as the
  * source of option defaults, exactly as in the pod. Unknown options fail here as they would at start-up.
  */
-record WebhookFlags(int port, Path tlsCert, Path tlsKey, String labelerImage, String serviceAccount, boolean provisionRbac) {
+record WebhookFlags(int port, Path tlsCert, Path tlsKey, String labelerImage, String serviceAccount, boolean provisionRbac,
+                    Duration rbacTimeout) {
 
     static WebhookFlags of(Container container) {
         List<String> args = Containers.expandedArgs(container);
@@ -34,6 +36,7 @@ record WebhookFlags(int port, Path tlsCert, Path tlsKey, String labelerImage, St
                 spec.findOption("--tls-key").getValue(),
                 spec.findOption("--labeler-image").getValue(),
                 spec.findOption("--service-account").getValue(),
-                spec.findOption("--provision-rbac").getValue());
+                spec.findOption("--provision-rbac").getValue(),
+                spec.findOption("--rbac-timeout").getValue());
     }
 }

@@ -118,6 +118,9 @@ class WebhookManifestTest {
         assertThat(flags.serviceAccount()).isEqualTo(RbacNames.LABELER_SERVICE_ACCOUNT)
                 .isEqualTo(InjectorConfig.defaults().serviceAccount());
         assertThat(flags.provisionRbac()).isTrue();
+        assertThat(webhook.getSpec().getTemplate().getSpec().getEnableServiceLinks())
+                .as("service links would define ACTIVEMQ_HA_WEBHOOK_* variables, the prefix serve reads options from")
+                .isFalse();
     }
 
     @Test
@@ -140,6 +143,9 @@ class WebhookManifestTest {
         assertThat(mutating.getFailurePolicy()).isEqualTo("Fail");
         assertThat(mutating.getSideEffects()).isEqualTo("NoneOnDryRun");
         assertThat(mutating.getTimeoutSeconds()).isBetween(1, 5);
+        assertThat(flags.rbacTimeout()).as("provisioning gives up (and denies with the API error) before the API "
+                + "server's timeout turns it into an opaque webhook failure")
+                .isLessThan(java.time.Duration.ofSeconds(mutating.getTimeoutSeconds()));
         assertThat(mutating.getReinvocationPolicy()).isEqualTo("IfNeeded");
         assertThat(mutating.getAdmissionReviewVersions()).containsExactly("v1");
         assertThat(mutating.getRules()).singleElement().satisfies(rule -> {
