@@ -29,13 +29,14 @@ import tools.jackson.databind.node.ObjectNode;
  * number-to-same-text replacements are left out. They are object members, so leaving them out shifts no array index.
  */
 public final class PodPatch {
-    private static final EnumSet<DiffFlags> FLAGS =
-            EnumSet.of(DiffFlags.OMIT_MOVE_OPERATION, DiffFlags.OMIT_COPY_OPERATION, DiffFlags.OMIT_VALUE_ON_REMOVE);
     /** Top-level members a pod template lacks but the Pod model always writes. */
     private static final List<String> POD_ONLY_MEMBERS = List.of("apiVersion", "kind", "status");
 
     private final KubernetesSerialization serialization;
     private final JsonMapper mapper = JsonMapper.builder().build();
+    /** Plain add/remove/replace: move and copy operations would be correct but harder to audit. */
+    private final EnumSet<DiffFlags> flags =
+            EnumSet.of(DiffFlags.OMIT_MOVE_OPERATION, DiffFlags.OMIT_COPY_OPERATION, DiffFlags.OMIT_VALUE_ON_REMOVE);
 
     public PodPatch(KubernetesSerialization serialization) {
         this.serialization = serialization;
@@ -63,9 +64,9 @@ public final class PodPatch {
         return json;
     }
 
-    private static ArrayNode diff(JsonNode original, JsonNode mutated) {
+    private ArrayNode diff(JsonNode original, JsonNode mutated) {
         ArrayNode patch = JsonNodeFactory.instance.arrayNode();
-        for (JsonNode op : JsonDiff.asJson(original, mutated, FLAGS)) {
+        for (JsonNode op : JsonDiff.asJson(original, mutated, flags)) {
             if (!isRemovalOfEmptyMember(original, op) && !isNumberAsSameText(original, op)) {
                 patch.add(op);
             }
