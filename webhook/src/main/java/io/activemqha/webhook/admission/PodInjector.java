@@ -114,6 +114,10 @@ public final class PodInjector {
         PodSpec spec = pod.getSpec();
         List<String> warnings = new ArrayList<>();
         String account = spec.getServiceAccountName();
+        if (account == null || account.isEmpty()) {
+            // An old manifest may name its account only through the deprecated alias, which the API server honours.
+            account = spec.getServiceAccount();
+        }
         if (account == null || account.isEmpty() || DEFAULT_SERVICE_ACCOUNT.equals(account)) {
             account = config.serviceAccount();
             spec.setServiceAccountName(account);
@@ -121,7 +125,10 @@ public final class PodInjector {
                 // The deprecated alias must not contradict the real field.
                 spec.setServiceAccount(account);
             }
-        } else if (!account.equals(config.serviceAccount())) {
+        } else {
+            spec.setServiceAccountName(account);
+        }
+        if (!account.equals(config.serviceAccount())) {
             warnings.add("service account \"" + account + "\" is kept: bind it to ClusterRole "
                     + RbacNames.LABELER_CLUSTER_ROLE + " for the leader-labeler");
         }

@@ -183,6 +183,17 @@ class PodInjectorTest {
     }
 
     @Test
+    void accountNamedOnlyByTheDeprecatedAliasIsKept() {
+        Pod pod = annotatedPod().editSpec().withServiceAccount("legacy-sa").endSpec().build();
+
+        Injection injection = inject(pod);
+
+        assertThat(injection.pod().getSpec().getServiceAccountName()).isEqualTo("legacy-sa");
+        assertThat(injection.pod().getSpec().getServiceAccount()).isEqualTo("legacy-sa");
+        assertThat(injection.warnings()).singleElement().asString().contains("legacy-sa");
+    }
+
+    @Test
     void optOutAndInvalidOptIn() {
         assertThat(inject(new PodBuilder().withNewMetadata().withName("p").endMetadata().build()).outcome()).isEqualTo(Outcome.SKIPPED);
         Pod off = annotatedPod().editMetadata().addToAnnotations(Annotations.ENABLED, "false").endMetadata().build();
