@@ -35,12 +35,27 @@ public final class KubernetesErrors {
         return message;
     }
 
+    /**
+     * A transport failure in words: the client's own message repeats the operation (already in the action) and
+     * the JDK HTTP client often throws without any message.
+     */
     private static String rootMessage(Throwable e) {
         Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.nio.channels.ClosedChannelException) {
+                return "cannot connect to the Kubernetes API server (refused, closed or unreachable)";
+            }
+            if (cause instanceof java.net.UnknownHostException) {
+                return "unknown API server host " + cause.getMessage();
+            }
+            if (cause instanceof javax.net.ssl.SSLException) {
+                return "TLS with the API server failed: " + cause.getMessage();
+            }
+            if (cause instanceof java.net.http.HttpTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
+                return "the API server did not answer in time";
+            }
+            root = cause;
         }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return root == e ? message : e.getMessage() + " (" + message + ")";
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 }
