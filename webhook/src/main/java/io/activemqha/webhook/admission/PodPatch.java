@@ -61,7 +61,29 @@ public final class PodPatch {
     private JsonNode json(Pod pod, JsonNode original) {
         ObjectNode json = (ObjectNode) mapper.readTree(serialization.asJson(pod));
         POD_ONLY_MEMBERS.stream().filter(member -> !original.has(member)).forEach(json::remove);
+        nameFirst(json);
         return json;
+    }
+
+    /**
+     * The model writes members alphabetically; moving {@code name} first makes the added container and volume read
+     * as people write them (in the patch and in {@code inject} output). Member order carries no meaning in JSON, and
+     * only added objects take their order from here.
+     */
+    private static void nameFirst(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            JsonNode name = object.get("name");
+            if (name != null && name.isString()) {
+                ObjectNode rest = object.deepCopy();
+                rest.remove("name");
+                object.removeAll();
+                object.set("name", name);
+                object.setAll(rest);
+            }
+        }
+        for (JsonNode child : node) {
+            nameFirst(child);
+        }
     }
 
     private ArrayNode diff(JsonNode original, JsonNode mutated) {
