@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -26,6 +27,7 @@ import org.w3c.dom.NodeList;
  */
 class DockerfilesTest {
     private static final String MODULE_PREFIX = "activemq-ha-";
+    private static final String LAUNCHER = "labeler/src/main/sh/labeler";
 
     private final RepoPaths paths = RepoPaths.fromBuild();
 
@@ -46,21 +48,57 @@ class DockerfilesTest {
                 .contains("pom.xml").containsAll(modulesNeededBy(module));
 
         String jar = executableJarName(module) + ".jar";
-        Dockerfile.Instruction copy = runtime.only("COPY");
-        String[] copyArgs = copy.arguments().split("\\s+");
-        assertThat(copyArgs[0]).isEqualTo("--from=" + build.name());
-        assertThat(copyArgs[1]).isEqualTo("/src/" + module + "/target/" + jar);
-        String installed = copyArgs[2];
-        assertThat(Path.of(installed).getFileName()).hasToString(jar);
+        String installed = installedJar(build, runtime, module, jar);
 
         String user = runtime.only("USER").arguments();
         assertThat(user).as("numeric uid:gid, so that the kubelet can verify runAsNonRoot").matches("\\d+(:\\d+)?");
         assertThat(Integer.parseInt(user.split(":")[0])).isPositive();
 
+        if (module.equals("labeler")) {
+            return; // started by its launcher script, see the labeler test below
+        }
         List<String> entrypoint = runtime.only("ENTRYPOINT").execForm();
         assertThat(entrypoint.get(0)).isEqualTo("java");
         assertThat(entrypoint.subList(entrypoint.size() - 2, entrypoint.size())).containsExactly("-jar", installed);
         assertThat(entrypoint).contains("-XX:-UsePerfData");
+    }
+
+    @Test
+    void theLabelerImageStartsThroughTheLabelersLauncherWithItsClassDataArchive() throws IOException {
+        Dockerfile dockerfile = Dockerfile.read(paths.module("labeler").resolve("Dockerfile"));
+        Dockerfile.Stage runtime = dockerfile.last();
+        String installedJar = installedJar(dockerfile.stages().get(0), runtime, "labeler",
+                executableJarName("labeler") + ".jar");
+        String launcherSource = "/src/" + LAUNCHER;
+        Dockerfile.Instruction copyLauncher = runtime.all("COPY").stream()
+                .filter(copy -> copy.arguments().contains(launcherSource)).findFirst()
+                .orElseThrow(() -> new AssertionError("the runtime stage does not copy the launcher " + LAUNCHER));
+        String[] copyArgs = copyLauncher.arguments().split("\\s+");
+        String launcher = copyArgs[copyArgs.length - 1];
+        assertThat(copyLauncher.arguments()).contains("--chmod=0755");
+
+        assertThat(runtime.only("ENTRYPOINT").execForm()).as("java is exec'ed by the launcher, so it is PID 1")
+                .containsExactly(launcher);
+        assertThat(Path.of(launcher).getParent()).as("the launcher finds the jar next to itself")
+                .isEqualTo(Path.of(installedJar).getParent());
+        assertThat(runtime.all("RUN")).as("the class-data archive is dumped by this image's own JVM")
+                .anySatisfy(run -> assertThat(run.arguments()).isEqualTo(launcher + " --create-cds-archive"));
+
+        String script = Files.readString(paths.root().resolve(LAUNCHER));
+        assertThat(script).contains("exec \"$java\"", "$here/" + Path.of(installedJar).getFileName(),
+                "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:SharedArchiveFile=");
+    }
+
+    /** Where the runtime stage puts the module's jar, checked to be copied from the build stage's target/. */
+    private static String installedJar(Dockerfile.Stage build, Dockerfile.Stage runtime, String module, String jar) {
+        String source = "/src/" + module + "/target/" + jar;
+        Dockerfile.Instruction copy = runtime.all("COPY").stream().filter(c -> c.arguments().contains(source))
+                .findFirst().orElseThrow(() -> new AssertionError("the runtime stage does not copy " + source));
+        String[] copyArgs = copy.arguments().split("\\s+");
+        assertThat(copyArgs[0]).isEqualTo("--from=" + build.name());
+        String installed = copyArgs[copyArgs.length - 1];
+        assertThat(Path.of(installed).getFileName()).hasToString(jar);
+        return installed;
     }
 
     @Test
@@ -73,18 +111,6 @@ class DockerfilesTest {
                 .isEqualTo(webhookUser);
         assertThat(install.only(Job.class).getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser())
                 .isEqualTo(certsUser);
-    }
-
-    @Test
-    void theLabelerStartsWithSmallFootprintFlagsAndItsBuildTimeClassDataArchive() {
-        Dockerfile.Stage runtime = Dockerfile.read(paths.module("labeler").resolve("Dockerfile")).last();
-        List<String> entrypoint = runtime.only("ENTRYPOINT").execForm();
-        assertThat(entrypoint).contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
-        String archive = entrypoint.stream().filter(flag -> flag.startsWith("-XX:SharedArchiveFile="))
-                .map(flag -> flag.substring("-XX:SharedArchiveFile=".length())).findFirst()
-                .orElseThrow(() -> new AssertionError("no class-data sharing archive in " + entrypoint));
-        assertThat(runtime.all("RUN")).as("the archive is dumped by this image's own JVM")
-                .anySatisfy(run -> assertThat(run.arguments()).contains("-XX:ArchiveClassesAtExit=" + archive));
     }
 
     private long imageUser(String module) {
