@@ -1,5 +1,6 @@
 package io.activemqha.e2e;
 
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -90,7 +91,7 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /** Runs {@code kubectl args...} as admin and returns the result. */
-    public Kubectl.Result kubectl(String... args) {
+    public CommandResult kubectl(String... args) {
         return kubectl.run(args);
     }
 
@@ -104,7 +105,22 @@ public final class ControlPlane implements AutoCloseable {
      */
     public Path writeKubeconfig(String name, CertificateFiles clientCertificate) {
         return write(runDirectory.resolve(name + ".kubeconfig"),
-                Kubeconfig.render(server, pki.caCertificate(), clientCertificate));
+                Kubeconfig.withClientCertificate(server, pki.caCertificate(), clientCertificate));
+    }
+
+    /**
+     * Writes a kubeconfig that authenticates as ServiceAccount {@code namespace/name} with a token from the
+     * TokenRequest API (valid one hour, audience the API server), so a local process runs with exactly that
+     * account's RBAC.
+     */
+    public Path writeServiceAccountKubeconfig(String namespace, String name) {
+        Await.untilTrue("ServiceAccount " + namespace + "/" + name, STARTUP,
+                () -> client.serviceAccounts().inNamespace(namespace).withName(name).get() != null, () -> "absent");
+        String token = client.serviceAccounts().inNamespace(namespace).withName(name)
+                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+                .getStatus().getToken();
+        return write(runDirectory.resolve(namespace + "-" + name + ".kubeconfig"),
+                Kubeconfig.withToken(server, pki.caCertificate(), token));
     }
 
     /** A directory for a test's own files, deleted with the control plane. */

@@ -2,13 +2,25 @@ package io.activemqha.e2e;
 
 import java.nio.file.Path;
 
-/** Renders a kubeconfig that authenticates with a client certificate (file references, no embedded secrets). */
+/** Renders single-cluster kubeconfigs for the test control plane (current context {@code e2e}). */
 public final class Kubeconfig {
     private Kubeconfig() {
     }
 
-    /** A single-cluster, single-user kubeconfig for {@code server} whose current context is {@code e2e}. */
-    public static String render(String server, Path caCertificate, CertificateFiles client) {
+    /** Authenticates with a client certificate (file references). */
+    public static String withClientCertificate(String server, Path caCertificate, CertificateFiles client) {
+        return render(server, caCertificate, """
+                    client-certificate: %s
+                    client-key: %s
+                """.formatted(client.certificate().toAbsolutePath(), client.key().toAbsolutePath()));
+    }
+
+    /** Authenticates with a bearer token, e.g. a service account's from a TokenRequest. */
+    public static String withToken(String server, Path caCertificate, String token) {
+        return render(server, caCertificate, "    token: " + token + "\n");
+    }
+
+    private static String render(String server, Path caCertificate, String user) {
         return """
                 apiVersion: v1
                 kind: Config
@@ -20,15 +32,12 @@ public final class Kubeconfig {
                 users:
                 - name: e2e
                   user:
-                    client-certificate: %s
-                    client-key: %s
-                contexts:
+                %scontexts:
                 - name: e2e
                   context:
                     cluster: e2e
                     user: e2e
                 current-context: e2e
-                """.formatted(server, caCertificate.toAbsolutePath(), client.certificate().toAbsolutePath(),
-                client.key().toAbsolutePath());
+                """.formatted(server, caCertificate.toAbsolutePath(), user);
     }
 }

@@ -6,6 +6,9 @@ import java.time.format.DateTimeFormatter;
 
 /** Paths the Maven build passes to the end-to-end tests as system properties. */
 final class E2eSettings {
+    /** One log directory per test JVM, so every component of a run logs side by side. */
+    private static final String RUN = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+
     private E2eSettings() {
     }
 
@@ -16,8 +19,7 @@ final class E2eSettings {
 
     /** Where component logs are kept after the run, for diagnosis. */
     static Path logDirectory() {
-        String run = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return Path.of(required("activemq.ha.work.dir"), "logs", run).toAbsolutePath();
+        return Path.of(required("activemq.ha.work.dir"), "logs", RUN).toAbsolutePath();
     }
 
     private static String required(String property) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * matchConditions and type-checking the ValidatingAdmissionPolicy's CEL against the Pod schema. The broken copies
  * prove that the server really compiles what it accepts.
  */
-@ExtendWith(ControlPlaneExtension.class)
+@ExtendWith(E2eExtension.class)
 class InstallIT {
     private final ControlPlane plane;
     private final KubernetesClient client;
@@ -34,7 +34,7 @@ class InstallIT {
 
     @Test
     void installIsAcceptedAndItsCelCompiles() {
-        Kubectl.Result apply = plane.kubectl("apply", "-k", E2eSettings.projectRoot().resolve("deploy/install").toString());
+        CommandResult apply = plane.kubectl("apply", "-k", E2eSettings.projectRoot().resolve("deploy/install").toString());
 
         assertThat(apply.exitCode()).as("kubectl apply -k deploy/install: %s", apply.stderr()).isZero();
         assertThat(apply.stdout())

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Proves the harness: a real API server answers and the real controller manager turns a Deployment into pods. */
-@ExtendWith(ControlPlaneExtension.class)
+@ExtendWith(E2eExtension.class)
 class SmokeIT {
     private static final Duration RECONCILE = Duration.ofSeconds(60);
 
