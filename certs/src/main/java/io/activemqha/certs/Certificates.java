@@ -85,12 +85,16 @@ public final class Certificates {
             if (entries != null) {
                 for (List<?> entry : entries) {
                     int type = (Integer) entry.get(0);
-                    if (type == SAN_DNS || type == SAN_IP) {
-                        names.add(ServiceHosts.canonicalHost((String) entry.get(1)));
+                    // Only normalized, not validated: whatever a certificate names must compare, never throw.
+                    // The JDK prints IP addresses as InetAddress#getHostAddress does, the canonical form.
+                    if (type == SAN_DNS) {
+                        names.add(((String) entry.get(1)).toLowerCase(java.util.Locale.ROOT));
+                    } else if (type == SAN_IP) {
+                        names.add((String) entry.get(1));
                     }
                 }
             }
-        } catch (CertificateParsingException | IllegalArgumentException e) {
+        } catch (CertificateParsingException e) {
             // An unparseable SAN extension names nothing we could serve.
         }
         return names;

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 public final class ServiceHosts {
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final int MAX_DNS_NAME = 253;
+    private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(.*\\.)?[0-9]+");
 
     private ServiceHosts() {
     }
@@ -63,6 +64,10 @@ public final class ServiceHosts {
         String name = host.toLowerCase(Locale.ROOT);
         if (name.length() > MAX_DNS_NAME) {
             throw new IllegalArgumentException("host '" + host + "' is longer than 253 characters");
+        }
+        if (NUMERIC_LAST_LABEL.matcher(name).matches()) {
+            // No top-level domain is all digits: this is a mistyped IP address, not a name.
+            throw new IllegalArgumentException("host '" + host + "' looks like an IP address but is not a valid one");
         }
         for (String label : name.split("\\.", -1)) {
             if (!DNS_LABEL.matcher(label).matches()) {

@@ -56,6 +56,43 @@ class OpensslTextTest {
                 "-verify_hostname", Pki.SERVICE_DNS, leafFile.toString())).contains(": OK");
     }
 
+    @ParameterizedTest
+    @EnumSource(KeyAlgorithm.class)
+    void opensslAgreesThatTheKeyBelongsToTheCertificate(KeyAlgorithm algorithm) throws Exception {
+        CertificateRequest request = CertificateRequest.forService(Pki.SERVICE, Pki.NAMESPACE, List.of(), algorithm);
+        CertificateMaterial material = Pki.run(ExistingMaterial.none(), request, RenewalPolicy.defaults(), Instant.now());
+        Path key = Files.writeString(dir.resolve("tls.key"), material.leaf().privateKeyPem());
+        Path certificate = Files.writeString(dir.resolve("tls.crt"), material.leaf().certificatePem());
+
+        String fromKey = run("openssl", "pkey", "-in", key.toString(), "-pubout");
+        String fromCertificate = run("openssl", "x509", "-in", certificate.toString(), "-pubkey", "-noout");
+
+        assertThat(fromKey).startsWith("-----BEGIN PUBLIC KEY-----").isEqualTo(fromCertificate);
+    }
+
+    /** Keys as openssl writes them are read too: PKCS#8, traditional RSA, EC with a leading EC PARAMETERS block. */
+    @org.junit.jupiter.api.Test
+    void readsKeysWrittenByOpenssl() throws Exception {
+        Path ec = dir.resolve("ec.key");
+        run("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-out", ec.toString());
+        Path rsa = dir.resolve("rsa.key");
+        run("openssl", "genrsa", "-traditional", "-out", rsa.toString(), "2048");
+        Path pkcs8 = dir.resolve("pkcs8.key");
+        run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", pkcs8.toString());
+        Path encrypted = dir.resolve("encrypted.key");
+        run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-aes256",
+                "-pass", "pass:secret", "-out", encrypted.toString());
+
+        assertThat(Files.readString(ec)).startsWith("-----BEGIN EC PARAMETERS-----");
+        assertThat(Pem.decodePrivateKey(Files.readString(ec)).getAlgorithm()).isEqualTo("EC");
+        assertThat(Files.readString(rsa)).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+        assertThat(Pem.decodePrivateKey(Files.readString(rsa)).getAlgorithm()).isEqualTo("RSA");
+        assertThat(Pem.decodePrivateKey(Files.readString(pkcs8)).getAlgorithm()).isEqualTo("EC");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Pem.decodePrivateKey(Files.readString(encrypted)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the private key is encrypted; an unencrypted key is needed");
+    }
+
     private String openssl(String pem) throws Exception {
         Path file = Files.writeString(Files.createTempFile(dir, "cert", ".pem"), pem);
         return run("openssl", "x509", "-text", "-noout", "-in", file.toString());

@@ -111,6 +111,15 @@ class RenewalPlannerTest {
     }
 
     @Test
+    void numericNamespaceNamesAreStable() {
+        CertificateRequest numeric = CertificateRequest.forService("webhook", "2024", List.of(), KeyAlgorithm.EC_P256);
+        CertificateMaterial material = Pki.run(ExistingMaterial.none(), numeric, DEFAULTS, T0);
+
+        assertThat(RenewalPlanner.plan(ExistingMaterial.of(material), numeric, DEFAULTS, T0.plus(days(1)))
+                .keepsEverything()).isTrue();
+    }
+
+    @Test
     void changedKeyAlgorithmRenewsTheLeafButKeepsTheCa() {
         CertificateMaterial material = Pki.fresh(T0);
         CertificateRequest rsa = new CertificateRequest(REQUEST.hosts(), KeyAlgorithm.RSA_2048);
