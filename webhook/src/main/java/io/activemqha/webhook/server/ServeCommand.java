@@ -28,8 +28,9 @@ import picocli.CommandLine.Option;
                 + "HTTP/1.1), with GET /healthz, /readyz and /metrics. Every option can also be set through the "
                 + "environment variable named in its description. Without --tls-cert/--tls-key (or with --dev) a "
                 + "throwaway self-signed certificate for localhost is generated: for local use only.",
-        footer = {"", "Exit codes: 0 stopped by a signal, 1 failed while starting (e.g. port in use),",
-            "2 invalid options (the message names the option and what is allowed)."})
+        footer = {"", "Exit codes: 2 invalid options (the message names the option and what is allowed), 1 failed while",
+            "starting (e.g. port in use); on SIGTERM it stops accepting connections, lets in-flight reviews finish",
+            "(up to 10s) and exits with the JVM's 143."})
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
     /** How long a terminating webhook lets in-flight reviews finish. */
@@ -143,22 +144,36 @@ public final class ServeCommand implements Callable<Integer> {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             LOG.error("the webhook failed to start on {}:{}: {}", config.server().host(), config.server().port(),
                     cause.toString());
-            application.stop(Duration.ZERO).eventually(vertx::close);
+            stop(application, vertx, Duration.ZERO);
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping: letting in-flight reviews finish for up to {}", Durations.format(SHUTDOWN_GRACE));
-            try {
-                application.stop(SHUTDOWN_GRACE).eventually(vertx::close)
-                        .toCompletionStage().toCompletableFuture().get(SHUTDOWN_GRACE.toSeconds() + 5, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.warn("unclean stop: {}", e.toString());
-            }
+            stop(application, vertx, SHUTDOWN_GRACE);
             stopped.countDown();
         }, "webhook-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Stops the application, then Vert.x, waiting for each from this (non-Vert.x) thread: chaining Vert.x's close
+     * onto a future of its own event loops would complete on an already terminated loop and never be seen.
+     */
+    private static void stop(WebhookApplication application, Vertx vertx, Duration grace) {
+        try {
+            application.stop(grace).toCompletionStage().toCompletableFuture()
+                    .get(grace.toMillis() + 5000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warn("unclean stop of the webhook: {}", e.toString());
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("unclean stop of Vert.x: {}", e.toString());
+        }
+        LOG.info("stopped");
     }
 
     /**

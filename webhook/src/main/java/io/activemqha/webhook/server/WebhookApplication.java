@@ -67,8 +67,8 @@ public final class WebhookApplication {
                             reloader = new CertificateReloader(vertx, files, config.tls().reloadInterval(), initial,
                                     server::useCredentials, metrics).start();
                             LOG.info("activemq-ha webhook ready on port {}: RBAC provisioning {}, certificate reload every {}",
-                                    port, config.rbac().provision() ? "on" : "off",
-                                    Durations.format(config.tls().reloadInterval()));
+                                    port, config.rbac().provision() ? "on (API server " + client.getMasterUrl() + ")"
+                                            : "off", Durations.format(config.tls().reloadInterval()));
                             return port;
                         })));
     }
@@ -116,8 +116,13 @@ public final class WebhookApplication {
         String banner = "*".repeat(100);
         LOG.warn("\n{}\n*** DEVELOPMENT MODE: serving a THROWAWAY SELF-SIGNED certificate (serial {}) for {}.\n"
                         + "*** No Kubernetes API server trusts it. Never use this in a cluster: pass --tls-cert and --tls-key.\n"
-                        + "*** Clients can trust it with: curl --cacert {}\n{}",
-                banner, devCertificate.serialHex(), DevCertificate.HOSTS, devCertificate.caCertificate(), banner);
+                        + "*** Clients can trust it with: curl --cacert {}\n{}{}",
+                banner, devCertificate.serialHex(), DevCertificate.HOSTS, devCertificate.caCertificate(),
+                config.rbac().provision()
+                        ? "*** RBAC provisioning is on: injected pods are denied unless the Kubernetes API server "
+                                + client.getMasterUrl() + " accepts the applies; without a cluster pass --provision-rbac=false.\n"
+                        : "",
+                banner);
         return devCertificate.files();
     }
 
