@@ -117,6 +117,19 @@ class SecretStoreTest {
     }
 
     @Test
+    void caSecretOfTheWrongTypeIsAnErrorAndNothingIsWritten() {
+        Secret tls = api.client.secrets().inNamespace(NS).resource(new SecretBuilder()
+                .withNewMetadata().withName(NAME + "-ca").endMetadata().withType("kubernetes.io/tls")
+                .addToData("tls.crt", "").addToData("tls.key", "").build()).create();
+
+        assertThatThrownBy(() -> create(T0))
+                .isInstanceOf(CertsException.class)
+                .hasMessage("secret " + NS + "/" + NAME + "-ca has type kubernetes.io/tls, expected Opaque; it was left untouched");
+        assertThat(secret(NAME + "-ca")).isEqualTo(tls);
+        assertThat(secret(NAME)).isNull();
+    }
+
+    @Test
     void certManagerSecretIsNotFought() {
         api.client.secrets().inNamespace(NS).resource(new SecretBuilder()
                 .withNewMetadata().withName(NAME).addToAnnotations(SecretStore.CERT_MANAGER_ANNOTATION, "webhook-cert")
