@@ -83,4 +83,54 @@ class ShadedJarIT {
         assertThat(out).contains("invalid configuration: BROKER_URL: expected scheme://host:port");
         Files.writeString(dir.resolve("out.txt"), out);
     }
+
+    /**
+     * The jar leaves out the API-group models the labeler never uses. A class is usable only if its whole
+     * signature resolves (Jackson's TypeReference reflects on the operation classes), so every fabric8 client
+     * class and core model class must reflect completely, except the listed ones, which the labeler never
+     * reaches (metrics, leases, service URLs; and the upload/copy helpers that need commons-compress, an
+     * optional dependency that the untrimmed jar lacks too).
+     */
+    @Test
+    void trimmedJarKeepsEveryClientClassTheLabelerCanReach() throws Exception {
+        Set<String> unreachable = Set.of(
+                "io.fabric8.kubernetes.client.dsl.NodeMetricOperation",
+                "io.fabric8.kubernetes.client.dsl.PodMetricOperation",
+                "io.fabric8.kubernetes.client.dsl.internal.NodeMetricOperationsImpl",
+                "io.fabric8.kubernetes.client.dsl.internal.PodMetricOperationsImpl",
+                "io.fabric8.kubernetes.client.dsl.internal.core.v1.PodOperationsImpl$1",
+                "io.fabric8.kubernetes.client.dsl.internal.uploadable.PodUpload",
+                "io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock",
+                "io.fabric8.kubernetes.client.utils.internal.URLFromServiceUtil");
+        List<String> broken = new ArrayList<>();
+        int checked = 0;
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {JAR.toUri().toURL()},
+                ClassLoader.getPlatformClassLoader());
+             java.util.jar.JarFile jar = new java.util.jar.JarFile(JAR.toFile())) {
+            for (java.util.jar.JarEntry entry : java.util.Collections.list(jar.entries())) {
+                String name = entry.getName();
+                boolean client = name.startsWith("io/fabric8/kubernetes/client/");
+                boolean coreModel = name.matches("io/fabric8/kubernetes/api/model/[A-Za-z0-9$]+\\.class");
+                if (!name.endsWith(".class") || !(client || coreModel)) {
+                    continue;
+                }
+                String className = name.substring(0, name.length() - ".class".length()).replace('/', '.');
+                checked++;
+                try {
+                    Class<?> c = Class.forName(className, false, loader);
+                    c.getDeclaredMethods();
+                    c.getDeclaredFields();
+                    c.getDeclaredConstructors();
+                    c.getGenericSuperclass();
+                    c.getGenericInterfaces();
+                } catch (LinkageError | ClassNotFoundException e) {
+                    if (!unreachable.contains(className)) {
+                        broken.add(className + ": " + e);
+                    }
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(1000);
+        assertThat(broken).isEmpty();
+    }
 }

@@ -214,7 +214,9 @@ public final class PodLabelReconciler implements AutoCloseable {
             if (retry != null) {
                 retry.cancel(false);
             }
+            int attempts = 0;
             while (nanoClock.getAsLong() < deadline) {
+                attempts++;
                 try {
                     observed = client.pods().inNamespace(self.namespace()).withName(self.name())
                             .patch(PatchContext.of(PatchType.JSON_MERGE), LabelPatch.leader(Labels.LEADER_NO));
@@ -223,10 +225,14 @@ public final class PodLabelReconciler implements AutoCloseable {
                     LOG.info("demoted pod {} on shutdown: {}={} in {} ms", self, Labels.LEADER, Labels.LEADER_NO, latency);
                     return true;
                 } catch (RuntimeException e) {
-                    LOG.warn("demotion on shutdown failed ({}), retrying", ApiErrors.describe(e));
+                    if (attempts == 1) {
+                        LOG.warn("demotion on shutdown failed ({}), retrying until the shutdown budget is spent",
+                                ApiErrors.describe(e));
+                    }
                     Thread.sleep(100);
                 }
             }
+            LOG.warn("pod {} not demoted on shutdown after {} attempt(s)", self, attempts);
             return false;
         });
         try {
