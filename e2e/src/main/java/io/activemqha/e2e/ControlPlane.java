@@ -1,6 +1,8 @@
 package io.activemqha.e2e;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestSpecBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -114,13 +116,30 @@ public final class ControlPlane implements AutoCloseable {
      * account's RBAC.
      */
     public Path writeServiceAccountKubeconfig(String namespace, String name) {
+        return writeTokenKubeconfig(namespace + "-" + name, serviceAccountToken(namespace, name, null));
+    }
+
+    /**
+     * A token of ServiceAccount {@code namespace/name} from the TokenRequest API, valid one hour; bound to
+     * {@code pod} unless null, as the kubelet's projected token volume binds it (the API server then reports the
+     * pod's name and uid in the requester's user info, and the token dies with the pod).
+     */
+    public String serviceAccountToken(String namespace, String name, Pod pod) {
         Await.untilTrue("ServiceAccount " + namespace + "/" + name, STARTUP,
                 () -> client.serviceAccounts().inNamespace(namespace).withName(name).get() != null, () -> "absent");
-        String token = client.serviceAccounts().inNamespace(namespace).withName(name)
-                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+        TokenRequestSpecBuilder spec = new TokenRequestSpecBuilder().withExpirationSeconds(3600L);
+        if (pod != null) {
+            spec.withNewBoundObjectRef().withApiVersion("v1").withKind("Pod").withName(pod.getMetadata().getName())
+                    .withUid(pod.getMetadata().getUid()).endBoundObjectRef();
+        }
+        return client.serviceAccounts().inNamespace(namespace).withName(name)
+                .tokenRequest(new TokenRequestBuilder().withSpec(spec.build()).build())
                 .getStatus().getToken();
-        return write(runDirectory.resolve(namespace + "-" + name + ".kubeconfig"),
-                Kubeconfig.withToken(server, pki.caCertificate(), token));
+    }
+
+    /** Writes a kubeconfig (named {@code name}) that authenticates with bearer token {@code token}. */
+    public Path writeTokenKubeconfig(String name, String token) {
+        return write(runDirectory.resolve(name + ".kubeconfig"), Kubeconfig.withToken(server, pki.caCertificate(), token));
     }
 
     /** A directory for a test's own files, deleted with the control plane. */
