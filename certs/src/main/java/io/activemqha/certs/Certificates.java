@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -88,7 +89,7 @@ public final class Certificates {
                     // Only normalized, not validated: whatever a certificate names must compare, never throw.
                     // The JDK prints IP addresses as InetAddress#getHostAddress does, the canonical form.
                     if (type == SAN_DNS) {
-                        names.add(((String) entry.get(1)).toLowerCase(java.util.Locale.ROOT));
+                        names.add(((String) entry.get(1)).toLowerCase(Locale.ROOT));
                     } else if (type == SAN_IP) {
                         names.add((String) entry.get(1));
                     }

@@ -1,5 +1,6 @@
 package io.activemqha.certs;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,7 +39,7 @@ public record CheckReport(List<Finding> findings) {
 
     /** This report followed by {@code more}. */
     public CheckReport plus(List<Finding> more) {
-        List<Finding> all = new java.util.ArrayList<>(findings);
+        List<Finding> all = new ArrayList<>(findings);
         all.addAll(more);
         return new CheckReport(all);
     }

@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Key types offered for the CA and the serving certificate; ECDSA P-256 is the default. */
@@ -89,7 +90,7 @@ public enum KeyAlgorithm {
 
     /** Parses the CLI spelling: {@code ecdsa-p256}, {@code rsa-2048}, {@code rsa-3072}. */
     public static KeyAlgorithm parse(String text) {
-        return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
             case "ecdsa-p256", "ec-p256", "ecdsa", "ec" -> EC_P256;
             case "rsa-2048", "rsa2048" -> RSA_2048;
             case "rsa-3072", "rsa3072" -> RSA_3072;

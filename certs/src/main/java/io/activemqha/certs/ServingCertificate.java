@@ -2,6 +2,7 @@ package io.activemqha.certs;
 
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.List;
 
 /**
  * A TLS serving (leaf) certificate and its private key.
@@ -12,7 +13,7 @@ import java.security.cert.X509Certificate;
 public record ServingCertificate(X509Certificate certificate, PrivateKey privateKey) {
     /** PEM of the certificate, as stored in {@code tls.crt}. */
     public String certificatePem() {
-        return Pem.encodeCertificates(java.util.List.of(certificate));
+        return Pem.encodeCertificates(List.of(certificate));
     }
 
     /** PKCS#8 PEM of the key, as stored in {@code tls.key}. */

@@ -1,5 +1,6 @@
 package io.activemqha.certs.cli;
 
+import io.activemqha.certs.CertsException;
 import io.activemqha.certs.CheckReport;
 import io.activemqha.certs.ExistingMaterial;
 import io.activemqha.certs.MaterialCheck;
@@ -10,13 +11,16 @@ import io.activemqha.certs.kube.CaBundlePatcher;
 import io.activemqha.certs.kube.SecretStore;
 import io.activemqha.certs.kube.WebhookKind;
 import io.activemqha.certs.store.DirectoryStore;
+import io.activemqha.common.CertificateFiles;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -84,13 +88,13 @@ final class CheckCommand implements Callable<Integer> {
         StoredMaterial stored;
         if (dir != null) {
             if (!Files.isDirectory(dir)) {
-                throw new io.activemqha.certs.CertsException(dir + " is not a directory");
+                throw new CertsException(dir + " is not a directory");
             }
             DirectoryStore store = new DirectoryStore(dir);
             where = store.describe();
             // The CA key plays no part in a check: leave it out, so a damaged one does not fail it.
-            java.util.Map<String, String> texts = new java.util.HashMap<>(store.load().material().texts());
-            texts.remove(io.activemqha.common.CertificateFiles.CA_KEY);
+            Map<String, String> texts = new HashMap<>(store.load().material().texts());
+            texts.remove(CertificateFiles.CA_KEY);
             stored = new StoredMaterial(texts);
         } else {
             SecretStore store = SecretStore.withDefaultCaSecret(environment.kubernetes().get(), namespace, secret);
