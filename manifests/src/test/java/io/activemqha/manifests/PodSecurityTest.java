@@ -2,7 +2,12 @@ package io.activemqha.manifests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.activemqha.common.LabelerContract;
+import io.activemqha.webhook.admission.AdmissionReviewer;
+import io.activemqha.webhook.admission.InjectorConfig;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -12,7 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every pod deploy/ creates passes the "restricted" Pod Security Standard its namespace enforces, and every
+ * Every pod deploy/ creates (the example broker also after the real injection) passes the "restricted" Pod Security Standard its namespace enforces, and every
  * container has requests and limits (namespaces with a ResourceQuota reject pods without them).
  */
 class PodSecurityTest {
@@ -37,6 +42,21 @@ class PodSecurityTest {
                             .containsKey("memory");
                 }
             });
+        }
+    }
+
+    @Test
+    void theExampleBrokerStaysRestrictedAfterTheInjection() {
+        Rendered example = tree.render(tree.paths().example());
+        assertThat(example.only(Namespace.class).getMetadata().getLabels())
+                .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
+        BrokerPods pods = new BrokerPods(example.only(Deployment.class), new AdmissionReviewer(InjectorConfig.defaults()));
+        Pod injected = pods.admitted(pods.created(), "activemq-" + BrokerPods.TEMPLATE_HASH + "-r5t6y");
+        assertThat(Containers.all(injected.getSpec())).extracting(Container::getName).contains(LabelerContract.CONTAINER_NAME);
+        assertRestricted("the injected example pod", injected.getSpec());
+        for (Container container : Containers.all(injected.getSpec())) {
+            assertThat(container.getResources().getRequests()).as("%s requests", container.getName()).containsKeys("cpu", "memory");
+            assertThat(container.getResources().getLimits()).as("%s limits", container.getName()).containsKey("memory");
         }
     }
 
