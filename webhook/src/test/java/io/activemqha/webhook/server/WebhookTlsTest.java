@@ -119,12 +119,16 @@ class WebhookTlsTest {
             // opened around the switch may still show the old one.
             assertThat(replies.subList(atReload + 8, replies.size()))
                     .extracting(WebhookFixture.Reply::serverSerialHex).containsOnly(newSerial);
+            assertThat(replies.subList(atReload + 8, replies.size())).as("ALPN still offers both after the reload")
+                    .extracting(WebhookFixture.Reply::version).contains(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1);
 
             WebhookFixture.Reply stillOpen = await(webhook.post(longLived, review("uid-long", "payments").toBuffer()));
             assertThat(stillOpen.status()).as("a connection opened before the swap keeps working").isEqualTo(200);
             assertThat(stillOpen.serverSerialHex()).isEqualTo(oldSerial);
-            assertThat(await(webhook.get(webhook.client(HttpVersion.HTTP_2), Endpoints.READYZ)).serverSerialHex())
-                    .isEqualTo(newSerial);
+            WebhookFixture.Reply fresh = await(webhook.get(webhook.client(HttpVersion.HTTP_2), Endpoints.READYZ));
+            assertThat(fresh.serverSerialHex()).isEqualTo(newSerial);
+            assertThat(fresh.version()).isEqualTo(HttpVersion.HTTP_2);
+            assertThat(fresh.tlsProtocol()).isEqualTo("TLSv1.3");
             assertThat(await(webhook.get(longLived, Endpoints.METRICS)).body())
                     .contains("activemq_ha_webhook_certificate_reloads_total{result=\"applied\"} 1.0")
                     .contains("activemq_ha_webhook_certificate_expiry_timestamp_seconds "
