@@ -63,15 +63,17 @@ public final class ActiveMqHa implements AutoCloseable {
      * restored the Service reference, and has {@code certs patch} (re)write the caBundle.
      */
     public void routeToLocalWebhook() {
-        MutatingWebhook entry = webhookEntry();
         String url = "https://127.0.0.1:" + webhookSettings.port() + InstallNames.WEBHOOK_PATH;
-        WebhookClientConfig clientConfig = entry.getClientConfig();
-        if (!url.equals(clientConfig.getUrl()) || clientConfig.getService() != null) {
+        WebhookClientConfig clientConfig = webhookEntry().getClientConfig();
+        boolean routed = url.equals(clientConfig.getUrl()) && clientConfig.getService() == null;
+        if (!routed) {
             plane.kubectl().succeed("patch", "mutatingwebhookconfiguration", InstallNames.WEBHOOK, "--type=json",
                     "-p=[{\"op\":\"replace\",\"path\":\"/webhooks/0/clientConfig\",\"value\":{\"url\":\"" + url + "\"}}]");
         }
-        certs("patch", "--webhook-config=" + InstallNames.WEBHOOK, "--namespace=" + InstallNames.NAMESPACE,
-                "--secret=" + InstallNames.WEBHOOK_TLS_SECRET);
+        if (!routed || clientConfig.getCaBundle() == null || clientConfig.getCaBundle().isEmpty()) {
+            certs("patch", "--webhook-config=" + InstallNames.WEBHOOK, "--namespace=" + InstallNames.NAMESPACE,
+                    "--secret=" + InstallNames.WEBHOOK_TLS_SECRET);
+        }
     }
 
     /** Copies the TLS Secret into the webhook's volume, as the kubelet does when the Secret changes. */
