@@ -81,6 +81,20 @@ class CaBundlePatcherTest {
     }
 
     @Test
+    void configurationInjectedByCertManagerIsNotFought() throws Exception {
+        MutatingWebhookConfiguration injected = WebhookFixtures.mutating(CONFIG, "pods.activemq-ha.io");
+        injected.getMetadata().setAnnotations(java.util.Map.of("cert-manager.io/inject-ca-from", "activemq-ha/activemq-ha-webhook"));
+        api.client.resource(injected).create();
+        api.drainRequests();
+
+        assertThatThrownBy(() -> patcher.patch(WebhookKind.MUTATING, CONFIG, bundle))
+                .isInstanceOf(CertsException.class)
+                .hasMessage("mutatingwebhookconfiguration/" + CONFIG + " has cert-manager.io/inject-ca-from: cert-manager's"
+                        + " cainjector maintains its caBundle; it was left untouched");
+        assertThat(api.drainWrites()).isEmpty();
+    }
+
+    @Test
     void missingOrEmptyConfigurationIsAnError() {
         api.client.resource(WebhookFixtures.mutating("empty")).create();
 

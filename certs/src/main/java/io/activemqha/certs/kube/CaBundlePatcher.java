@@ -2,6 +2,7 @@ package io.activemqha.certs.kube;
 
 import io.activemqha.certs.CertsException;
 import io.activemqha.certs.Pem;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
@@ -25,6 +26,10 @@ import java.util.function.Function;
  * @param client the API client
  */
 public record CaBundlePatcher(KubernetesClient client) {
+    /** Annotations by which cert-manager's cainjector owns a configuration's caBundle: this tool must not fight it. */
+    public static final List<String> CERT_MANAGER_INJECTION = List.of("cert-manager.io/inject-ca-from",
+            "cert-manager.io/inject-ca-from-secret", "cert-manager.io/inject-apiserver-ca");
+
     /**
      * Patches the MutatingWebhookConfiguration or ValidatingWebhookConfiguration {@code name}.
      *
@@ -45,7 +50,7 @@ public record CaBundlePatcher(KubernetesClient client) {
     }
 
     /** How to reach the webhooks of one configuration kind: the two kinds share no Java type for them. */
-    private record Access<C, W>(Function<String, C> get, Function<C, List<W>> webhooks, Function<W, String> name,
+    private record Access<C extends HasMetadata, W>(Function<String, C> get, Function<C, List<W>> webhooks, Function<W, String> name,
                                 Function<W, WebhookClientConfig> clientConfig, Consumer<C> update) {
     }
 
@@ -64,11 +69,18 @@ public record CaBundlePatcher(KubernetesClient client) {
         };
     }
 
-    private static <C, W> PatchResult patch(Access<C, W> access, WebhookKind kind, String name,
+    private static <C extends HasMetadata, W> PatchResult patch(Access<C, W> access, WebhookKind kind, String name,
                                             List<X509Certificate> bundle) {
         String where = kind.resource() + "/" + name;
         C configuration = KubernetesErrors.call("read " + where, () -> access.get().apply(name));
         List<W> webhooks = requireWebhooks(access, where, configuration);
+        Map<String, String> annotations = configuration.getMetadata().getAnnotations();
+        String injector = annotations == null ? null : CERT_MANAGER_INJECTION.stream()
+                .filter(annotations::containsKey).findFirst().orElse(null);
+        if (injector != null) {
+            throw new CertsException(where + " has " + injector + ": cert-manager's cainjector maintains its caBundle;"
+                    + " it was left untouched");
+        }
         String caBundle = Base64.getEncoder()
                 .encodeToString(Pem.encodeCertificates(bundle).getBytes(StandardCharsets.UTF_8));
         int changed = 0;
@@ -88,7 +100,7 @@ public record CaBundlePatcher(KubernetesClient client) {
         return new PatchResult(kind, name, webhooks.size(), changed);
     }
 
-    private static <C, W> Map<String, List<X509Certificate>> read(Access<C, W> access, WebhookKind kind, String name) {
+    private static <C extends HasMetadata, W> Map<String, List<X509Certificate>> read(Access<C, W> access, WebhookKind kind, String name) {
         String where = kind.resource() + "/" + name;
         C configuration = KubernetesErrors.call("read " + where, () -> access.get().apply(name));
         Map<String, List<X509Certificate>> bundles = new LinkedHashMap<>();
@@ -98,7 +110,7 @@ public record CaBundlePatcher(KubernetesClient client) {
         return bundles;
     }
 
-    private static <C, W> List<W> requireWebhooks(Access<C, W> access, String where, C configuration) {
+    private static <C extends HasMetadata, W> List<W> requireWebhooks(Access<C, W> access, String where, C configuration) {
         if (configuration == null) {
             throw new CertsException(where + " not found");
         }
