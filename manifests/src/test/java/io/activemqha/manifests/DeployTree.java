@@ -55,6 +55,13 @@ final class DeployTree {
         return Rendered.load(dir.toString(), kustomize.render(dir));
     }
 
+    /** The flags of the webhook that deploy/install runs, as its {@code serve} command parses them. */
+    WebhookFlags installedWebhookFlags() {
+        Rendered install = render(paths.install());
+        return WebhookFlags.of(install.only(io.fabric8.kubernetes.api.model.apps.Deployment.class)
+                .getSpec().getTemplate().getSpec().getContainers().get(0));
+    }
+
     private boolean isComponent(Path dir) {
         return "Component".equals(kustomizationOf(dir).path("kind").asString(""));
     }

@@ -8,7 +8,6 @@ import io.activemqha.common.Labels;
 import io.activemqha.common.RbacNames;
 import io.activemqha.webhook.admission.AdmissionResult;
 import io.activemqha.webhook.admission.AdmissionReviewer;
-import io.activemqha.webhook.admission.InjectorConfig;
 import io.activemqha.webhook.admission.Outcome;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -41,7 +40,7 @@ class ExampleRoutingTest {
         Rendered example = tree.render(tree.paths().example());
         brokers = example.only(Deployment.class);
         service = example.only(Service.class);
-        pods = new BrokerPods(brokers, new AdmissionReviewer(InjectorConfig.defaults()));
+        pods = new BrokerPods(brokers, new AdmissionReviewer(tree.installedWebhookFlags().injector()));
         staticRbac = tree.render(tree.paths().deploy().resolve("examples/activemq-nfs-static-rbac"));
     }
 

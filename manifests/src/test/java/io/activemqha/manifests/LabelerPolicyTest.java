@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.activemqha.common.Labels;
 import io.activemqha.common.RbacNames;
 import io.activemqha.webhook.admission.AdmissionReviewer;
-import io.activemqha.webhook.admission.InjectorConfig;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.NamedRuleWithOperations;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
@@ -45,7 +44,7 @@ class LabelerPolicyTest {
         binding = install.only(ValidatingAdmissionPolicyBinding.class);
         evaluator = new PolicyEvaluator(policy, new CelEvaluator());
         Deployment brokers = tree.render(tree.paths().example()).only(Deployment.class);
-        pods = new BrokerPods(brokers, new AdmissionReviewer(InjectorConfig.defaults()));
+        pods = new BrokerPods(brokers, new AdmissionReviewer(tree.installedWebhookFlags().injector()));
         self = pods.admitted(pods.created(), SELF);
         peer = pods.admitted(pods.created(), PEER);
         namespace = self.getMetadata().getNamespace();

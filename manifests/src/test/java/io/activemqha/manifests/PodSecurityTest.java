@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.activemqha.common.LabelerContract;
 import io.activemqha.webhook.admission.AdmissionReviewer;
-import io.activemqha.webhook.admission.InjectorConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -50,7 +49,7 @@ class PodSecurityTest {
         Rendered example = tree.render(tree.paths().example());
         assertThat(example.only(Namespace.class).getMetadata().getLabels())
                 .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
-        BrokerPods pods = new BrokerPods(example.only(Deployment.class), new AdmissionReviewer(InjectorConfig.defaults()));
+        BrokerPods pods = new BrokerPods(example.only(Deployment.class), new AdmissionReviewer(tree.installedWebhookFlags().injector()));
         Pod injected = pods.admitted(pods.created(), "activemq-" + BrokerPods.TEMPLATE_HASH + "-r5t6y");
         assertThat(Containers.all(injected.getSpec())).extracting(Container::getName).contains(LabelerContract.CONTAINER_NAME);
         assertRestricted("the injected example pod", injected.getSpec());

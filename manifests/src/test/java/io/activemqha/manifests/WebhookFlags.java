@@ -1,6 +1,7 @@
 package io.activemqha.manifests;
 
 import io.activemqha.webhook.WebhookMain;
+import io.activemqha.webhook.admission.InjectorConfig;
 import io.activemqha.webhook.server.ServeDefaults;
 import io.fabric8.kubernetes.api.model.Container;
 import java.nio.file.Path;
@@ -11,9 +12,10 @@ import picocli.CommandLine;
 /**
  * The webhook container's command line as the real {@code serve} command parses it, with the container's env as the
  * source of option defaults, exactly as in the pod. Unknown options fail here as they would at start-up.
+ * {@link #injector()} is the injection configuration the deployed webhook runs with.
  */
 record WebhookFlags(int port, Path tlsCert, Path tlsKey, String labelerImage, String serviceAccount, boolean provisionRbac,
-                    Duration rbacTimeout) {
+                    Duration rbacTimeout, InjectorConfig injector) {
 
     static WebhookFlags of(Container container) {
         List<String> args = Containers.expandedArgs(container);
@@ -37,6 +39,17 @@ record WebhookFlags(int port, Path tlsCert, Path tlsKey, String labelerImage, St
                 spec.findOption("--labeler-image").getValue(),
                 spec.findOption("--service-account").getValue(),
                 spec.findOption("--provision-rbac").getValue(),
-                spec.findOption("--rbac-timeout").getValue());
+                spec.findOption("--rbac-timeout").getValue(),
+                new InjectorConfig(
+                        spec.findOption("--labeler-image").getValue(),
+                        spec.findOption("--service-account").getValue(),
+                        spec.findOption("--native-sidecar").getValue(),
+                        spec.findOption("--broker-url").getValue(),
+                        spec.findOption("--labeler-health-port").getValue(),
+                        new InjectorConfig.SidecarResources(
+                                spec.findOption("--labeler-cpu-request").getValue(),
+                                spec.findOption("--labeler-cpu-limit").getValue(),
+                                spec.findOption("--labeler-memory-request").getValue(),
+                                spec.findOption("--labeler-memory-limit").getValue())));
     }
 }

@@ -64,7 +64,7 @@ class WebhookManifestTest {
         assertThat(configuration.getWebhooks()).hasSize(1);
         mutating = configuration.getWebhooks().get(0);
         brokerPods = new BrokerPods(tree.render(tree.paths().example()).only(Deployment.class),
-                new AdmissionReviewer(InjectorConfig.defaults()));
+                new AdmissionReviewer(flags.injector()));
     }
 
     @Test

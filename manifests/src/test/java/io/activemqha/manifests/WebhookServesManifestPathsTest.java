@@ -53,7 +53,7 @@ class WebhookServesManifestPathsTest {
         Rendered install = tree.render(tree.paths().install());
         container = install.only(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
         configuration = install.only(MutatingWebhookConfiguration.class);
-        InjectorConfig injector = InjectorConfig.defaults();
+        InjectorConfig injector = WebhookFlags.of(container).injector();
         brokerPods = new BrokerPods(tree.render(tree.paths().example()).only(Deployment.class), new AdmissionReviewer(injector));
 
         vertx = Vertx.vertx();
