@@ -54,6 +54,11 @@ public final class CachingRbacProvisioner implements RbacProvisioner {
 
     @Override
     public Future<Void> ensure(String namespace, String serviceAccount) {
+        if (namespace == null || namespace.isBlank() || serviceAccount == null || serviceAccount.isBlank()) {
+            // The client would fall back to its own default namespace: never provision somewhere else.
+            return Future.failedFuture(new RbacProvisioningException("nothing to provision: the admission request names "
+                    + "namespace " + quoted(namespace) + " and service account " + quoted(serviceAccount), null));
+        }
         Key key = new Key(namespace, serviceAccount);
         long now = nanoClock.getAsLong();
         Entry entry = cache.compute(key, (k, cached) ->
@@ -66,6 +71,10 @@ public final class CachingRbacProvisioner implements RbacProvisioner {
     /** Forgets every cached namespace (for an operator-triggered resync or tests). */
     public void invalidateAll() {
         cache.clear();
+    }
+
+    private static String quoted(String value) {
+        return value == null ? "(none)" : "\"" + value + "\"";
     }
 
     private Future<Void> apply(Key key) {

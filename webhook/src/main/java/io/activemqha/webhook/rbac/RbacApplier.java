@@ -42,9 +42,12 @@ public final class RbacApplier {
         }
     }
 
-    private static RbacProvisioningException failure(HasMetadata object, KubernetesClientException e) {
+    private RbacProvisioningException failure(HasMetadata object, KubernetesClientException e) {
+        // Without an API answer (connection refused, timeout) the server's address is the useful part.
+        String where = e.getStatus() == null || e.getStatus().getMessage() == null ? " at " + client.getMasterUrl() : "";
         return new RbacProvisioningException("cannot apply " + object.getKind() + " "
-                + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName() + ": " + apiError(e), e);
+                + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName() + where + ": "
+                + apiError(e), e);
     }
 
     /** The API server's own words (code, reason, message) rather than the client's multi-line dump. */
