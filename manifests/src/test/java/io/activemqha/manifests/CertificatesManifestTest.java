@@ -31,7 +31,8 @@ import picocli.CommandLine;
 
 /**
  * The webhook's certificate comes from where the Deployment mounts it: the built-in Job/CronJob run the real certs
- * command line against the webhook's Service, Secret and MutatingWebhookConfiguration with RBAC limited to exactly
+ * command line (create, patch, check) against the webhook's Service, Secret and MutatingWebhookConfiguration with RBAC
+ * limited to exactly
  * those objects (io.activemqha.common.RbacRules.CERTS); the cert-manager variant replaces all of it consistently.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -55,21 +56,29 @@ class CertificatesManifestTest {
     }
 
     @Test
-    void theJobCreatesTheMountedSecretForTheServiceThenPatchesTheWebhook() {
+    void theJobCreatesTheMountedSecretForTheServiceThenPatchesTheWebhookThenChecksBoth() {
         PodSpec pod = job.getSpec().getTemplate().getSpec();
-        assertThat(pod.getInitContainers()).as("create completes before patch starts").hasSize(1);
-        assertThat(pod.getContainers()).hasSize(1);
+        assertThat(pod.getInitContainers()).as("init containers run in order: create, then patch")
+                .extracting(Container::getName).containsExactly("create", "patch");
+        assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("check");
+        String namespace = service.getMetadata().getNamespace();
 
         CommandLine.Model.CommandSpec create = parse(pod.getInitContainers().get(0), "create");
         assertThat((String) create.findOption("--service").getValue()).isEqualTo(service.getMetadata().getName());
-        assertThat((String) create.findOption("--namespace").getValue()).isEqualTo(service.getMetadata().getNamespace());
+        assertThat((String) create.findOption("--namespace").getValue()).isEqualTo(namespace);
         assertThat((String) create.findOption("--secret").getValue()).isEqualTo(servingSecret);
 
-        CommandLine.Model.CommandSpec patch = parse(pod.getContainers().get(0), "patch");
+        CommandLine.Model.CommandSpec patch = parse(pod.getInitContainers().get(1), "patch");
         assertThat((String) patch.findOption("--webhook-config").getValue()).isEqualTo(configuration.getMetadata().getName());
         assertThat((String) patch.findOption("--secret").getValue()).isEqualTo(servingSecret);
-        assertThat((String) patch.findOption("--namespace").getValue()).isEqualTo(service.getMetadata().getNamespace());
-        assertThat(job.getMetadata().getNamespace()).isEqualTo(service.getMetadata().getNamespace());
+        assertThat((String) patch.findOption("--namespace").getValue()).isEqualTo(namespace);
+
+        CommandLine.Model.CommandSpec check = parse(pod.getContainers().get(0), "check");
+        assertThat((String) check.findOption("--secret").getValue()).isEqualTo(servingSecret);
+        assertThat((String) check.findOption("--namespace").getValue()).isEqualTo(namespace);
+        assertThat((String) check.findOption("--service").getValue()).isEqualTo(service.getMetadata().getName());
+        assertThat((String) check.findOption("--webhook-config").getValue()).isEqualTo(configuration.getMetadata().getName());
+        assertThat(job.getMetadata().getNamespace()).isEqualTo(namespace);
     }
 
     @Test
