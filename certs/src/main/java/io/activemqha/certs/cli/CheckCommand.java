@@ -30,7 +30,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code check}: expiry, chain and names of the material, with an exit code for CronJobs. */
-@Command(name = "check", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "check", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = CertsCommandLine.Version.class,
         description = {"Prints the expiry of every CA and of the serving certificate, whether the serving certificate"
                 + " chains to the CA bundle, belongs to tls.key and carries the expected names, and (with --webhook-config)"
                 + " whether every webhook's caBundle trusts it.",

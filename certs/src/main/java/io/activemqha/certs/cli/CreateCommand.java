@@ -24,7 +24,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code create}: the CA and serving certificate, created, kept, renewed or rotated as needed. */
-@Command(name = "create", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "create", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = CertsCommandLine.Version.class,
         description = {
             "Creates a CA and a serving certificate for NAME, NAME.NS, NAME.NS.svc, NAME.NS.svc.cluster.local and every"
                     + " --host, or brings existing material up to date: kept when valid for the names and outside its"

@@ -24,7 +24,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code patch}: the CA bundle into every webhook of the webhook configuration(s), where it differs. */
-@Command(name = "patch", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "patch", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = CertsCommandLine.Version.class,
         description = "Writes the CA bundle (ca.crt) into the caBundle of every webhook of a MutatingWebhookConfiguration"
                 + " (and a ValidatingWebhookConfiguration when asked), only where it differs.")
 final class PatchCommand implements Callable<Integer> {
