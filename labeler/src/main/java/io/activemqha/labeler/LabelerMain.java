@@ -60,12 +60,7 @@ public final class LabelerMain implements Callable<Integer> {
     String exitAfter;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new LabelerMain()).execute(args);
-        if (code != 0) {
-            System.exit(code);
-        }
-        // A clean run ends with exit code 0 even though it was stopped by a signal.
-        System.exit(0);
+        System.exit(new CommandLine(new LabelerMain()).execute(args));
     }
 
     @Override
@@ -82,7 +77,13 @@ public final class LabelerMain implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), signal -> stop.countDown());
         Signal.handle(new Signal("INT"), signal -> stop.countDown());
         Labeler labeler;
-        KubernetesClient client = KubeClients.standard();
+        KubernetesClient client;
+        try {
+            client = KubeClients.standard();
+        } catch (RuntimeException e) {
+            spec.commandLine().getErr().println("activemq-ha-labeler: cannot configure the Kubernetes client: " + e.getMessage());
+            return EXIT_START;
+        }
         try {
             labeler = Labeler.start(config, client, BrokerProbes.forConfig(config),
                     new InetSocketAddress(healthAddress, config.healthPort()));

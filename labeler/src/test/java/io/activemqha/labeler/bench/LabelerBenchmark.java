@@ -84,14 +84,17 @@ public final class LabelerBenchmark {
         footprintRounds(work.resolve("footprint"), rounds, variants, startups, rss);
         for (String v : variants.keySet()) {
             footprint.get(v).put("startup_ms", stats(startups.get(v)));
+            footprint.get(v).put("startup_cpu_ms", stats(startups.get(v + "_cpu")));
             footprint.get(v).put("rss_kib", stats(rss.get(v)));
             footprint.get(v).put("rss_anon_kib", stats(rss.get(v + "_anon")));
         }
         result.put("footprint", footprint);
         double rssRatio = median(rss.get("default_jvm")) / median(rss.get("launcher"));
         double startRatio = median(startups.get("default_jvm")) / median(startups.get("launcher"));
+        double cpuRatio = median(startups.get("default_jvm_cpu")) / median(startups.get("launcher_cpu"));
         result.put("rss_ratio_default_over_launcher", round(rssRatio));
         result.put("startup_ratio_default_over_launcher", round(startRatio));
+        result.put("startup_cpu_ratio_default_over_launcher", round(cpuRatio));
 
         System.out.println();
         System.out.println("labeler benchmark (" + failovers + " failovers, " + rounds + " start-up rounds per variant)");
@@ -100,10 +103,12 @@ public final class LabelerBenchmark {
         row("demotion: broker SIGKILLed -> leader=no (ms)", demotions);
         for (String v : variants.keySet()) {
             row("start-up " + v + ": spawn -> first probe (ms)", startups.get(v));
+            row("  CPU time used by then (user+sys ms)", startups.get(v + "_cpu"));
             row("steady RSS " + v + " (KiB)", rss.get(v));
             row("  of which anonymous (KiB)", rss.get(v + "_anon"));
         }
-        System.out.printf(Locale.ROOT, "RSS default/launcher = %.2fx, start-up default/launcher = %.2fx%n", rssRatio, startRatio);
+        System.out.printf(Locale.ROOT, "default JVM flags / launcher: RSS %.2fx, start-up time %.2fx, start-up CPU %.2fx%n",
+                rssRatio, startRatio, cpuRatio);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, Json.write(result) + "\n");
         System.out.println("wrote " + out);
@@ -176,21 +181,31 @@ public final class LabelerBenchmark {
                     ChildProcess p = labeler.process();
                     p.awaitLine(l -> l.contains("first probe done"), HaGroup.STARTUP);
                     long firstProbe = (System.nanoTime() - p.startedNanos()) / 1_000_000;
+                    long startCpu = cpuMillis(p.pid());
                     g.awaitLabel(name, Labels.LEADER_YES);
                     // Steady state: a while after the promotion, with the connection kept open and the watch running.
                     Thread.sleep(8000);
                     long kib = statusKib(p.pid(), "VmRSS");
                     long anon = statusKib(p.pid(), "RssAnon");
                     startups.computeIfAbsent(v.getKey(), k -> new ArrayList<>()).add(firstProbe);
+                    startups.computeIfAbsent(v.getKey() + "_cpu", k -> new ArrayList<>()).add(startCpu);
                     rss.computeIfAbsent(v.getKey(), k -> new ArrayList<>()).add(kib);
                     rss.computeIfAbsent(v.getKey() + "_anon", k -> new ArrayList<>()).add(anon);
-                    System.out.printf(Locale.ROOT, "round %d %-16s start-up %5d ms  RSS %6d KiB (anonymous %6d KiB)%n", r + 1,
-                            v.getKey(), firstProbe, kib, anon);
+                    System.out.printf(Locale.ROOT, "round %d %-16s start-up %5d ms (CPU %5d ms)  RSS %6d KiB (anonymous %6d KiB)%n",
+                            r + 1, v.getKey(), firstProbe, startCpu, kib, anon);
                     p.terminate(Duration.ofSeconds(10));
                     p.close();
                 }
             }
         }
+    }
+
+    /** User plus system CPU time of the process so far (/proc/<pid>/stat, clock ticks of 10 ms). */
+    static long cpuMillis(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // After "pid (comm) ", field 3 (state) is index 0: utime is field 14, stime field 15.
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
     }
 
     /** A field of /proc/<pid>/status in KiB: the launcher execs java, so the pid is the JVM's. */
