@@ -14,13 +14,19 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** An HTTPS client that trusts exactly the CA certificates of one PEM file, never a proxy. */
+/** HTTPS clients that trust exactly the CA certificates of one PEM file and never use a proxy. */
 public final class TrustingHttpClient {
     private TrustingHttpClient() {
     }
 
     /** A client whose trust anchors are the certificates in {@code caBundle}; host names are verified. */
     public static HttpClient trusting(Path caBundle) {
+        return HttpClient.newBuilder().sslContext(tlsContext(caBundle)).proxy(HttpClient.Builder.NO_PROXY)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    /** A TLS context whose only trust anchors are the certificates in {@code caBundle}. */
+    public static SSLContext tlsContext(Path caBundle) {
         try {
             List<X509Certificate> authorities = Pem.decodeCertificates(Files.readString(caBundle));
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -32,8 +38,7 @@ public final class TrustingHttpClient {
             trustManagers.init(trust);
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(null, trustManagers.getTrustManagers(), null);
-            return HttpClient.newBuilder().sslContext(tls).proxy(HttpClient.Builder.NO_PROXY)
-                    .connectTimeout(Duration.ofSeconds(2)).build();
+            return tls;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + caBundle, e);
         } catch (GeneralSecurityException e) {

@@ -2,14 +2,19 @@ package io.activemqha.e2e;
 
 import io.activemqha.common.InstallNames;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /** The webhook jar running {@code serve} as a local process on 127.0.0.1, as its Deployment would run it. */
 public final class WebhookProcess implements AutoCloseable {
@@ -72,6 +77,23 @@ public final class WebhookProcess implements AutoCloseable {
     /** The URL the MutatingWebhookConfiguration points the API server at. */
     public String mutateUrl() {
         return baseUrl() + InstallNames.WEBHOOK_PATH;
+    }
+
+    /**
+     * The certificate the webhook presents right now, from a TLS handshake verified against {@code caBundle} (the
+     * same trust the API server has from the caBundle).
+     */
+    public X509Certificate servingCertificate(Path caBundle) {
+        SSLSocketFactory factory = TrustingHttpClient.tlsContext(caBundle).getSocketFactory();
+        try (SSLSocket socket = (SSLSocket) factory.createSocket("127.0.0.1", port)) {
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        } catch (IOException e) {
+            throw new UncheckedIOException("TLS handshake with the webhook on port " + port + " failed", e);
+        }
     }
 
     public int port() {
