@@ -86,30 +86,19 @@ final class WebhookFixture implements AutoCloseable {
 
     /** A client that trusts only the test CA and verifies the host name. */
     HttpClient client(HttpVersion version) {
-        return client(version, true, new HttpClientOptions().setTrustOptions(new PemTrustOptions()
+        return client(version, new HttpClientOptions().setTrustOptions(new PemTrustOptions()
                 .addCertValue(Buffer.buffer(pki.caPem()))));
     }
 
-    /** Like {@link #client(HttpVersion)} but every request opens (and handshakes) a new connection. */
-    HttpClient freshConnectionClient(HttpVersion version) {
-        return client(version, false, new HttpClientOptions().setTrustOptions(new PemTrustOptions()
-                .addCertValue(Buffer.buffer(pki.caPem()))));
-    }
-
-    HttpClient client(HttpVersion version, boolean keepAlive, HttpClientOptions trust) {
+    HttpClient client(HttpVersion version, HttpClientOptions trust) {
         HttpClientOptions options = new HttpClientOptions(trust)
                 .setSsl(true)
                 .setVerifyHost(true)
                 .setUseAlpn(true)
                 .setProtocolVersion(version)
-                .setKeepAlive(keepAlive)
                 .setDefaultHost("localhost")
                 .setDefaultPort(port)
                 .setConnectTimeout(10_000);
-        if (!keepAlive && version == HttpVersion.HTTP_2) {
-            // HTTP/2 has no per-request connections: a multiplexing limit of one stream and a one-use pool come closest.
-            options.setHttp2MultiplexingLimit(1).setHttp2KeepAliveTimeout(1);
-        }
         HttpClient client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(20).setHttp2MaxSize(4));
         clients.add(client);
         return client;

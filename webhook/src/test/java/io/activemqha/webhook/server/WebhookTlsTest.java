@@ -47,8 +47,8 @@ class WebhookTlsTest {
     @Test
     void clientsThatDoNotTrustTheTestCaFailTheHandshake(Vertx vertx, @TempDir Path dir) throws Exception {
         try (WebhookFixture webhook = new WebhookFixture(vertx, dir, WebhookFixture.Options.defaults())) {
-            HttpClient jdkDefaultTrust = webhook.client(HttpVersion.HTTP_1_1, true, new HttpClientOptions());
-            HttpClient otherCa = webhook.client(HttpVersion.HTTP_2, true, new HttpClientOptions().setTrustOptions(
+            HttpClient jdkDefaultTrust = webhook.client(HttpVersion.HTTP_1_1, new HttpClientOptions());
+            HttpClient otherCa = webhook.client(HttpVersion.HTTP_2, new HttpClientOptions().setTrustOptions(
                     new PemTrustOptions().addCertValue(Buffer.buffer(new TestPki("some other CA").caPem()))));
 
             for (HttpClient client : List.of(jdkDefaultTrust, otherCa)) {
@@ -70,7 +70,7 @@ class WebhookTlsTest {
             assertThat(modern.tlsProtocol()).isEqualTo("TLSv1.3");
             assertThat(modern.version()).as("ALPN").isEqualTo(version);
 
-            HttpClient tls12 = webhook.client(version, true, new HttpClientOptions()
+            HttpClient tls12 = webhook.client(version, new HttpClientOptions()
                     .setEnabledSecureTransportProtocols(Set.of("TLSv1.2"))
                     .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(webhook.pki.caPem()))));
             WebhookFixture.Reply legacy = await(webhook.post(tls12, review("uid-tls12", "payments").toBuffer()));
