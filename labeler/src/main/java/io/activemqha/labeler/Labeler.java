@@ -65,8 +65,9 @@ public final class Labeler {
                 loop, heartbeats.register("pod-label-loop"), config.resyncInterval(), System::nanoTime);
         ActivityMonitor monitor = new ActivityMonitor(probe, config.probeInterval(), reconciler::desire,
                 heartbeats.register("activity-monitor"), System::nanoTime);
-        reconciler.start();
+        // Probing first: the reconciler's start lists the own pod synchronously (TLS, JSON set-up) meanwhile.
         monitor.start();
+        reconciler.start();
         LOG.info("labeling pod {} from {} (probe every {}, handshake timeout {}); health on port {}", self,
                 config.brokerUrl(), Durations.format(config.probeInterval()), Durations.format(config.handshakeTimeout()),
                 health.port());

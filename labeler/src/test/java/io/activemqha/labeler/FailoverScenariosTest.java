@@ -60,9 +60,13 @@ class FailoverScenariosTest {
     void stopProcessesAndAuditRbac() {
         if (group != null) {
             group.close();
+            assertRequestsWithinLabelerRbac(api);
         }
-        List<RecordedRequest> requests = api.takeRequests();
-        List<String> labelerRequests = requests.stream()
+    }
+
+    /** Every request the labelers sent (the tests' own client excluded) needs only what RbacRules.LABELER grants. */
+    private static void assertRequestsWithinLabelerRbac(MockApi server) {
+        List<String> labelerRequests = server.takeRequests().stream()
                 .filter(r -> !MockApi.TEST_USER_AGENT.equals(r.getHeader("User-Agent")))
                 .map(r -> r.getMethod() + " " + r.getPath())
                 .toList();
@@ -295,5 +299,33 @@ class FailoverScenariosTest {
         }
         throw new AssertionError("no event " + reason + " on " + pod + " mentioning '" + messagePart + "' in "
                 + events.stream().map(e -> e.getInvolvedObject().getName() + " " + e.getReason() + ": " + e.getMessage()).toList());
+    }
+
+    /** 5xx, 429 and 409 answers to the label patch are retried with back-off until the patch goes through. */
+    @Test
+    void apiErrorAnswersAreRetriedUntilTheLabelIsSet(@TempDir Path own) throws Exception {
+        try (MockApi scripted = new MockApi(true); HaGroup g = new HaGroup(scripted, own, "api-errors")) {
+            HaGroup.Broker a = g.startMaster("a");
+            g.createPod("pod-a", null);
+            String path = "/api/v1/namespaces/api-errors/pods/pod-a";
+            scripted.expect().patch().withPath(path).andReturn(503, status(503, "ServiceUnavailable")).once();
+            scripted.expect().patch().withPath(path).andReturn(429, status(429, "TooManyRequests")).once();
+            scripted.expect().patch().withPath(path).andReturn(409, status(409, "Conflict")).once();
+
+            HaGroup.Labeler labeler = g.startLabeler("pod-a", a.openwireUrl());
+
+            g.awaitLabel("pod-a", Labels.LEADER_YES);
+            String log = labeler.process().output();
+            assertThat(log).contains("failed (HTTP 503", "failed (HTTP 429", "failed (HTTP 409", "promoted pod pod-a");
+            awaitApiErrors(labeler, 3);
+            assertThat(labeler.process().isAlive()).isTrue();
+            g.close();
+            assertRequestsWithinLabelerRbac(scripted);
+        }
+    }
+
+    private static io.fabric8.kubernetes.api.model.Status status(int code, String reason) {
+        return new io.fabric8.kubernetes.api.model.StatusBuilder().withStatus("Failure").withCode(code).withReason(reason)
+                .withMessage("scripted " + reason).build();
     }
 }

@@ -85,6 +85,7 @@ public final class LabelerBenchmark {
         for (String v : variants.keySet()) {
             footprint.get(v).put("startup_ms", stats(startups.get(v)));
             footprint.get(v).put("startup_cpu_ms", stats(startups.get(v + "_cpu")));
+            footprint.get(v).put("spawn_to_label_ms", stats(startups.get(v + "_label")));
             footprint.get(v).put("rss_kib", stats(rss.get(v)));
             footprint.get(v).put("rss_anon_kib", stats(rss.get(v + "_anon")));
         }
@@ -104,6 +105,7 @@ public final class LabelerBenchmark {
         for (String v : variants.keySet()) {
             row("start-up " + v + ": spawn -> first probe (ms)", startups.get(v));
             row("  CPU time used by then (user+sys ms)", startups.get(v + "_cpu"));
+            row("  spawn -> own pod labeled leader=yes (ms)", startups.get(v + "_label"));
             row("steady RSS " + v + " (KiB)", rss.get(v));
             row("  of which anonymous (KiB)", rss.get(v + "_anon"));
         }
@@ -183,6 +185,8 @@ public final class LabelerBenchmark {
                     long firstProbe = (System.nanoTime() - p.startedNanos()) / 1_000_000;
                     long startCpu = cpuMillis(p.pid());
                     g.awaitLabel(name, Labels.LEADER_YES);
+                    long labeled = (System.nanoTime() - p.startedNanos()) / 1_000_000;
+                    startups.computeIfAbsent(v.getKey() + "_label", k -> new ArrayList<>()).add(labeled);
                     // Steady state: a while after the promotion, with the connection kept open and the watch running.
                     Thread.sleep(8000);
                     long kib = statusKib(p.pid(), "VmRSS");

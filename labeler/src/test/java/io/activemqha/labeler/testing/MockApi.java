@@ -35,12 +35,26 @@ public final class MockApi implements AutoCloseable {
     private static final java.util.logging.Logger MOCK_LOG = quiet("io.fabric8.mockwebserver");
 
     private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
+    /** Scripted responses served before the CRUD store answers (only in the mixed mode). */
+    private final Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>> scripted =
+            new HashMap<>();
+    private final boolean mixed;
     private final List<RecordedRequest> recorded = new ArrayList<>();
     private final int port;
     private KubernetesMockServer server;
     private final KubernetesClient client;
 
+    /** CRUD mode: the objects live in the server, as in a cluster. */
     public MockApi() {
+        this(false);
+    }
+
+    /**
+     * @param mixed also serve scripted responses ({@link #expect()}), each consumed before the CRUD store answers;
+     *              such a server cannot be {@link #restart()}ed
+     */
+    public MockApi(boolean mixed) {
+        this.mixed = mixed;
         server = newServer();
         server.init(InetAddress.getLoopbackAddress(), 0);
         port = server.getPort();
@@ -60,7 +74,19 @@ public final class MockApi implements AutoCloseable {
     }
 
     private KubernetesMockServer newServer() {
+        if (mixed) {
+            return new KubernetesMockServer(new Context(), new MockWebServer(), scripted,
+                    new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(scripted), true);
+        }
         return new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), store, true);
+    }
+
+    /** Scripts responses (mixed mode only). */
+    public io.fabric8.mockwebserver.dsl.MockServerExpectation expect() {
+        if (!mixed) {
+            throw new IllegalStateException("scripted responses need new MockApi(true)");
+        }
+        return server.expect();
     }
 
     public int port() {
@@ -106,6 +132,9 @@ public final class MockApi implements AutoCloseable {
 
     /** Serves again on the same port with the same objects. */
     public synchronized void restart() {
+        if (mixed) {
+            throw new IllegalStateException("a mixed-mode server keeps its objects in its dispatcher: no restart");
+        }
         server = newServer();
         server.init(InetAddress.getLoopbackAddress(), port);
     }
