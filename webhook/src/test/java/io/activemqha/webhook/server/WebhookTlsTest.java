@@ -5,6 +5,7 @@ import static io.activemqha.webhook.server.WebhookFixture.review;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.activemqha.certs.KeyAlgorithm;
 import io.activemqha.certs.ServingCertificate;
 import io.activemqha.certs.Validity;
 import io.activemqha.webhook.admission.AdmissionReviewer;
@@ -18,11 +19,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.interfaces.ECPrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +39,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLHandshakeException;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,6 +145,26 @@ class WebhookTlsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = KeyAlgorithm.class, names = {"RSA_2048", "EC_P256"})
+    void reloadsToKeysInTraditionalPemForms(KeyAlgorithm algorithm, Vertx vertx, @TempDir Path dir) throws Exception {
+        try (WebhookFixture webhook = new WebhookFixture(vertx, dir, WebhookFixture.Options.defaults())) {
+            ServingCertificate next = webhook.pki.issue(algorithm, Validity.startingAt(Instant.now(), Duration.ofHours(1)));
+            String traditional = traditionalPem(next);
+            assertThat(traditional).startsWith(algorithm.isRsa() ? "-----BEGIN RSA PRIVATE KEY-----"
+                    : "-----BEGIN EC PRIVATE KEY-----");
+            webhook.volume.publish(next.certificatePem(), traditional);
+            String newSerial = next.certificate().getSerialNumber().toString(16);
+            awaitCondition(() -> newSerial.equals(webhook.application.currentCredentials().serialHex()),
+                    "the " + algorithm + " pair is applied");
+
+            WebhookFixture.Reply reply = await(webhook.post(webhook.client(HttpVersion.HTTP_2),
+                    review("uid-" + algorithm, "payments").toBuffer()));
+            assertThat(reply.serverSerialHex()).isEqualTo(newSerial);
+            assertThat(reply.response().getString("uid")).isEqualTo("uid-" + algorithm);
+        }
+    }
+
     @Test
     void halfWrittenFilesKeepTheOldCertificateUntilThePairIsComplete(Vertx vertx, @TempDir Path dir)
             throws Exception {
@@ -164,7 +193,7 @@ class WebhookTlsTest {
     @Test
     void readinessFailsBeforeStartAndOnceTheCertificateHasExpired(Vertx vertx, @TempDir Path dir) throws Exception {
         TestPki pki = new TestPki("readiness CA");
-        ServingCertificate leaf = pki.issue(io.activemqha.certs.KeyAlgorithm.EC_P256,
+        ServingCertificate leaf = pki.issue(KeyAlgorithm.EC_P256,
                 Validity.startingAt(Instant.now(), Duration.ofHours(1)));
         TlsCredentials credentials = TlsCredentials.parse(leaf.certificatePem(), leaf.privateKeyPem());
         WebhookMetrics metrics = new WebhookMetrics();
@@ -179,7 +208,7 @@ class WebhookTlsTest {
                 .setProtocolVersion(HttpVersion.HTTP_2).setDefaultHost("localhost").setDefaultPort(port)
                 .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(pki.caPem()))));
         try {
-            WebhookFixture.Reply ready = await(client.request(io.vertx.core.http.HttpMethod.GET, Endpoints.READYZ)
+            WebhookFixture.Reply ready = await(client.request(HttpMethod.GET, Endpoints.READYZ)
                     .compose(req -> req.send().compose(resp -> resp.body().map(body -> new WebhookFixture.Reply(
                             resp.statusCode(), body.toString(), resp.getHeader("content-type"), resp.version(),
                             WebhookFixture.serial(req.connection()), null)))));
@@ -190,6 +219,29 @@ class WebhookTlsTest {
             client.close();
             await(server.stop(Duration.ZERO));
         }
+    }
+
+    /**
+     * PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}, with the public key as openssl writes it),
+     * the forms openssl and older tools produce.
+     */
+    private static String traditionalPem(ServingCertificate serving) throws IOException {
+        StringWriter out = new StringWriter();
+        try (PemWriter writer = new PemWriter(out)) {
+            if (serving.privateKey() instanceof ECPrivateKey ec) {
+                SubjectPublicKeyInfo publicInfo = SubjectPublicKeyInfo
+                        .getInstance(serving.certificate().getPublicKey().getEncoded());
+                org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, ec.getS(),
+                        publicInfo.getPublicKeyData(), publicInfo.getAlgorithm().getParameters());
+                writer.writeObject(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+            } else {
+                PrivateKeyInfo info =
+                        PrivateKeyInfo.getInstance(serving.privateKey().getEncoded());
+                writer.writeObject(new PemObject("RSA PRIVATE KEY",
+                        info.parsePrivateKey().toASN1Primitive().getEncoded()));
+            }
+        }
+        return out.toString();
     }
 
     /** Sends reviews one after the other, each on a newly handshaken connection, until {@code stop}. */
