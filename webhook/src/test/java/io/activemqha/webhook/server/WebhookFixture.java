@@ -50,13 +50,17 @@ final class WebhookFixture implements AutoCloseable {
     private final List<HttpClient> clients = new ArrayList<>();
 
     /** Builder-style knobs with the defaults most tests want. */
-    record Options(boolean provisionRbac, long maxBodyBytes, Duration reloadInterval) {
+    record Options(boolean provisionRbac, Duration rbacTimeout, long maxBodyBytes, Duration reloadInterval) {
         static Options defaults() {
-            return new Options(false, 64 * 1024, Duration.ofMillis(100));
+            return new Options(false, Duration.ofSeconds(3), 64 * 1024, Duration.ofMillis(100));
         }
 
         Options withRbac() {
-            return new Options(true, maxBodyBytes, reloadInterval);
+            return new Options(true, rbacTimeout, maxBodyBytes, reloadInterval);
+        }
+
+        Options withRbacTimeout(Duration timeout) {
+            return new Options(provisionRbac, timeout, maxBodyBytes, reloadInterval);
         }
     }
 
@@ -78,7 +82,7 @@ final class WebhookFixture implements AutoCloseable {
         ServeConfig config = new ServeConfig(
                 new ServerSettings("127.0.0.1", 0, options.maxBodyBytes()),
                 new ServeConfig.TlsSettings(volume.files(), options.reloadInterval()),
-                new ServeConfig.RbacSettings(options.provisionRbac(), Duration.ofMinutes(10), Duration.ofSeconds(3)),
+                new ServeConfig.RbacSettings(options.provisionRbac(), Duration.ofMinutes(10), options.rbacTimeout()),
                 InjectorConfig.defaults());
         application = new WebhookApplication(vertx, config, client);
         port = await(application.start());

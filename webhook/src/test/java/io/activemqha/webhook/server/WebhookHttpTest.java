@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -130,6 +131,27 @@ class WebhookHttpTest {
             await(webhook.post(client, review("uid-retry", "locked").toBuffer()));
             assertThat(webhook.apiServer.getRequestCount()).as("failures are not cached: the retry applies again")
                     .isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aSlowApiServerGetsThePodDeniedBeforeTheApiServersOwnWebhookTimeout(Vertx vertx, @TempDir Path dir)
+            throws Exception {
+        WebhookFixture.Options options = WebhookFixture.Options.defaults().withRbac()
+                .withRbacTimeout(Duration.ofMillis(500));
+        try (WebhookFixture webhook = new WebhookFixture(vertx, dir, options)) {
+            webhook.apiServer.expect().patch().delay(5, TimeUnit.SECONDS)
+                    .withPath("/api/v1/namespaces/slow/serviceaccounts/" + RbacNames.LABELER_SERVICE_ACCOUNT + QUERY)
+                    .andReturn(200, LabelerRbac.serviceAccount("slow", RbacNames.LABELER_SERVICE_ACCOUNT)).always();
+
+            WebhookFixture.Reply reply = await(webhook.post(webhook.client(HttpVersion.HTTP_2),
+                    review("uid-slow", "slow").toBuffer()));
+
+            assertThat(reply.response().getString("uid")).isEqualTo("uid-slow");
+            assertThat(reply.response().getBoolean("allowed")).isFalse();
+            assertThat(reply.response().getJsonObject("status").getString("message"))
+                    .endsWith("namespace \"slow\" for the injected leader-labeler (the pod's controller retries):"
+                            + " the Kubernetes API server did not answer within 500ms");
         }
     }
 
