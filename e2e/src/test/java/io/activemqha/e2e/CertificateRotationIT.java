@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * certificate without a restart, and no admission fails before, during or after.
  */
 @ExtendWith(E2eExtension.class)
+@Order(6)
 class CertificateRotationIT {
     private static final Duration RELOAD = Duration.ofSeconds(60);
     /** Admissions to complete on the new certificate before the load stops. */

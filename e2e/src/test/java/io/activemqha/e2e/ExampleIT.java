@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * ServiceAccount and RoleBinding; a server-side dry run provisions nothing.
  */
 @ExtendWith(E2eExtension.class)
+@Order(3)
 class ExampleIT {
     /** The example's namespace and Deployment (deploy/examples/activemq-nfs). */
     private static final String EXAMPLE_NAMESPACE = "activemq";

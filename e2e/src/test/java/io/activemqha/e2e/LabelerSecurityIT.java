@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * deploy/install narrows that to the fencing rule: promote only its own pod, demote any peer, change nothing else.
  */
 @ExtendWith(E2eExtension.class)
+@Order(5)
 class LabelerSecurityIT {
     private static final String GROUP = "brokers";
 

@@ -13,11 +13,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Proves the harness: a real API server answers and the real controller manager turns a Deployment into pods. */
 @ExtendWith(E2eExtension.class)
+@Order(1)
 class SmokeIT {
     private static final Duration RECONCILE = Duration.ofSeconds(60);
 

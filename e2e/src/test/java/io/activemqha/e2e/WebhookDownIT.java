@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * ({@code failurePolicy: Fail}); once the webhook is back, the ReplicaSet controller's retries create the pods.
  */
 @ExtendWith(E2eExtension.class)
+@Order(4)
 class WebhookDownIT {
     private static final Duration RECONCILE = Duration.ofSeconds(120);
 
