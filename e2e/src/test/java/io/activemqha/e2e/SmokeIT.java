@@ -1,11 +1,15 @@
 package io.activemqha.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +50,12 @@ class SmokeIT {
                 "-o", "jsonpath={.spec.clusterIP}");
 
         assertThat(clusterIp).startsWith("198.51.100.");
+        // Nothing in this network namespace can even try to reach it: there is no route, no packet leaves.
+        assertThatThrownBy(() -> {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(clusterIp, 443), 2000);
+            }
+        }).isInstanceOf(IOException.class).hasMessageContaining("Network is unreachable");
         // endpoint-reconciler-type=none: the API server never publishes (or dials) an advertise address
         assertThat(plane.kubectl().run("get", "endpointslices", "-n", "default",
                 "-l", "kubernetes.io/service-name=kubernetes", "-o", "name").stdout()).isEmpty();
