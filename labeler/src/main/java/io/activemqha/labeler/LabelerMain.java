@@ -66,8 +66,10 @@ public final class LabelerMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LabelerConfig config;
+        java.time.Duration runFor;
         try {
             config = LabelerConfig.resolve(System.getenv(), flags());
+            runFor = exitAfter == null ? null : Durations.parse("--exit-after", exitAfter);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("activemq-ha-labeler: invalid configuration: " + e.getMessage());
             return EXIT_CONFIG;
@@ -92,8 +94,8 @@ public final class LabelerMain implements Callable<Integer> {
             client.close();
             return EXIT_START;
         }
-        if (exitAfter != null) {
-            stop.await(Durations.parse("--exit-after", exitAfter).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (runFor != null) {
+            stop.await(runFor.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } else {
             stop.await();
         }
