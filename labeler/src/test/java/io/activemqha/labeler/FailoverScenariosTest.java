@@ -301,6 +301,31 @@ class FailoverScenariosTest {
                 + events.stream().map(e -> e.getInvolvedObject().getName() + " " + e.getReason() + ": " + e.getMessage()).toList());
     }
 
+    /** A broker that hangs without closing its socket (SIGSTOP) is demoted by the kept connection's inactivity monitor. */
+    @Test
+    void hungBrokerIsDemotedAndPromotedAgainWhenItResumes(TestInfo test) throws Exception {
+        HaGroup g = group(test);
+        HaGroup.Broker a = g.startMaster("a");
+        g.createPod("pod-a", null);
+        HaGroup.Labeler labeler = g.startLabeler("pod-a", a.openwireUrl(), "--inactivity-timeout", "2s");
+        g.awaitLabel("pod-a", Labels.LEADER_YES);
+
+        signal("STOP", a.process().pid());
+        try {
+            g.awaitLabel("pod-a", Labels.LEADER_NO);
+            labeler.process().awaitLine(l -> l.contains("no OpenWire handshake within"), HaGroup.CONVERGE);
+        } finally {
+            signal("CONT", a.process().pid());
+        }
+        g.awaitLabel("pod-a", Labels.LEADER_YES);
+        assertThat(labeler.process().output()).contains("connection lost");
+    }
+
+    private static void signal(String name, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -%s %d", name, pid).isZero();
+    }
+
     /** 5xx, 429 and 409 answers to the label patch are retried with back-off until the patch goes through. */
     @Test
     void apiErrorAnswersAreRetriedUntilTheLabelIsSet(@TempDir Path own) throws Exception {

@@ -77,7 +77,7 @@ public final class OpenWireProbe implements BrokerProbe {
         } catch (TimeoutException e) {
             kept.close();
             return new ProbeResult.Inactive("no OpenWire handshake within " + handshakeTimeout.toMillis()
-                    + " ms (a socket that is bound but not accepting, e.g. a slave waiting for the lock)");
+                    + " ms (the socket accepts but the broker does not answer: a slave waiting for the lock, or a hung broker)");
         } catch (ExecutionException e) {
             kept.close();
             // The listener already completed it with a described reason.

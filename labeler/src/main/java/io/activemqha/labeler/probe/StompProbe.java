@@ -63,7 +63,7 @@ public final class StompProbe implements BrokerProbe {
             closeQuietly(socket);
             boolean connected = socket.isConnected();
             return new ProbeResult.Inactive(connected
-                    ? "no STOMP handshake within " + handshakeTimeout.toMillis() + " ms (a socket that is bound but not accepting)"
+                    ? "no STOMP handshake within " + handshakeTimeout.toMillis() + " ms (the socket accepts but the broker does not answer)"
                     : "connect timed out");
         } catch (IOException e) {
             closeQuietly(socket);
