@@ -30,7 +30,6 @@ public final class ActiveMqHa implements AutoCloseable {
     private final ProductJars jars;
     private final Path certsKubeconfig;
     private final WebhookProcess.Settings webhookSettings;
-    private final List<CommandResult> certsRuns = new ArrayList<>();
     private WebhookProcess webhook;
 
     private ActiveMqHa(ControlPlane plane, ProductJars jars, Path certsKubeconfig, WebhookProcess.Settings webhookSettings) {
@@ -91,7 +90,6 @@ public final class ActiveMqHa implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(ProductJars.java(), "-jar", jars.certs().toString()));
         command.addAll(List.of(args));
         CommandResult result = Commands.run(command, Map.of("KUBECONFIG", certsKubeconfig.toString()), CERTS_TIMEOUT);
-        certsRuns.add(result);
         if (!result.succeeded()) {
             throw new IllegalStateException("certs " + String.join(" ", args) + " exited " + result.exitCode()
                     + "\nstdout: " + result.stdout() + "\nstderr: " + result.stderr());

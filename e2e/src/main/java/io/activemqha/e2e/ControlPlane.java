@@ -16,10 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A real Kubernetes control plane of local processes: etcd, kube-apiserver and kube-controller-manager, all on
@@ -39,35 +37,60 @@ public final class ControlPlane implements AutoCloseable {
     private static final int LOG_TAIL = 40;
 
     private final Path runDirectory;
-    private final List<ChildProcess> processes = new ArrayList<>();
-    private ControlPlanePki pki;
-    private String server;
-    private Path adminKubeconfig;
-    private Kubectl kubectl;
-    private KubernetesClient client;
+    private final List<ChildProcess> processes;
+    private final ControlPlanePki pki;
+    private final String server;
+    private final Path adminKubeconfig;
+    private final Kubectl kubectl;
+    private final KubernetesClient client;
 
-    private ControlPlane(Path runDirectory) {
+    private ControlPlane(Path runDirectory, List<ChildProcess> processes, ControlPlanePki pki, String server,
+                         Path adminKubeconfig, KubernetesClient client) {
         this.runDirectory = runDirectory;
+        this.processes = List.copyOf(processes);
+        this.pki = pki;
+        this.server = server;
+        this.adminKubeconfig = adminKubeconfig;
+        this.kubectl = new Kubectl(Kubectl.defaultBinary(), adminKubeconfig);
+        this.client = client;
     }
 
     /**
-     * Starts the control plane and waits until the API server is ready and the controller manager works.
+     * Starts the control plane and waits until the API server is ready and the controller manager works; on failure
+     * stops whatever already runs and deletes the keys and data before rethrowing.
      *
      * @param logDirectory where the components' logs go (kept after {@link #close()} for diagnosis)
      */
     public static ControlPlane start(ControlPlaneBinaries binaries, Path logDirectory) {
         NetworkIsolation.requireLoopbackOnly();
-        ControlPlane plane;
+        Path runDirectory;
         try {
-            plane = new ControlPlane(Files.createTempDirectory("activemq-ha-e2e-"));
+            runDirectory = Files.createTempDirectory("activemq-ha-e2e-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the control plane's directory", e);
         }
+        List<ChildProcess> processes = new ArrayList<>();
+        KubernetesClient client = null;
         try {
-            plane.boot(binaries, logDirectory);
-            return plane;
+            ControlPlanePki pki = ControlPlanePki.generate(runDirectory.resolve("pki"));
+            String etcdUrl = startEtcd(binaries, runDirectory, logDirectory, processes);
+            String server = "https://127.0.0.1:" + LoopbackPorts.free();
+            Path adminKubeconfig = write(runDirectory.resolve("admin.kubeconfig"),
+                    Kubeconfig.withClientCertificate(server, pki.caCertificate(), pki.admin()));
+            startApiServer(binaries, runDirectory, logDirectory, processes, pki, etcdUrl, server,
+                    new Kubectl(Kubectl.defaultBinary(), adminKubeconfig));
+            ChildProcess controllerManager = startControllerManager(binaries, runDirectory, logDirectory, processes, pki,
+                    write(runDirectory.resolve("controller-manager.kubeconfig"),
+                            Kubeconfig.withClientCertificate(server, pki.caCertificate(), pki.controllerManager())));
+            client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(adminKubeconfig.toFile())).build();
+            awaitDefaultServiceAccount(client, controllerManager);
+            return new ControlPlane(runDirectory, processes, pki, server, adminKubeconfig, client);
         } catch (RuntimeException | Error e) {
-            plane.close();
+            try {
+                stop(client, processes, runDirectory);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
     }
@@ -156,14 +179,11 @@ public final class ControlPlane implements AutoCloseable {
         return List.copyOf(processes);
     }
 
-    private void boot(ControlPlaneBinaries binaries, Path logDirectory) {
-        pki = ControlPlanePki.generate(runDirectory.resolve("pki"));
-
-        int etcdClientPort = LoopbackPorts.free();
-        int etcdPeerPort = LoopbackPorts.free();
-        String etcdUrl = "http://127.0.0.1:" + etcdClientPort;
-        String peerUrl = "http://127.0.0.1:" + etcdPeerPort;
-        ChildProcess etcd = launch("etcd", logDirectory, List.of(binaries.etcd().toString(),
+    private static String startEtcd(ControlPlaneBinaries binaries, Path runDirectory, Path logDirectory,
+                                    List<ChildProcess> processes) {
+        String etcdUrl = "http://127.0.0.1:" + LoopbackPorts.free();
+        String peerUrl = "http://127.0.0.1:" + LoopbackPorts.free();
+        ChildProcess etcd = launch(processes, "etcd", logDirectory, List.of(binaries.etcd().toString(),
                 "--name=e2e",
                 "--data-dir=" + runDirectory.resolve("etcd"),
                 "--listen-client-urls=" + etcdUrl,
@@ -175,14 +195,18 @@ public final class ControlPlane implements AutoCloseable {
                 // Throwaway data: durability on power loss is irrelevant, fsync latency on a shared disk is not.
                 "--unsafe-no-fsync=true"));
         awaitEtcdHealthy(etcd, etcdUrl);
+        return etcdUrl;
+    }
 
-        int apiPort = LoopbackPorts.free();
-        server = "https://127.0.0.1:" + apiPort;
-        ChildProcess apiServer = launch("kube-apiserver", logDirectory, List.of(binaries.kubeApiserver().toString(),
+    private static void startApiServer(ControlPlaneBinaries binaries, Path runDirectory, Path logDirectory,
+                                       List<ChildProcess> processes, ControlPlanePki pki, String etcdUrl, String server,
+                                       Kubectl admin) {
+        ChildProcess apiServer = launch(processes, "kube-apiserver", logDirectory, List.of(
+                binaries.kubeApiserver().toString(),
                 "--etcd-servers=" + etcdUrl,
                 "--bind-address=127.0.0.1",
                 "--advertise-address=127.0.0.1",
-                "--secure-port=" + apiPort,
+                "--secure-port=" + URI.create(server).getPort(),
                 "--cert-dir=" + runDirectory.resolve("apiserver"),
                 "--tls-cert-file=" + pki.apiServerServing().certificate(),
                 "--tls-private-key-file=" + pki.apiServerServing().key(),
@@ -198,19 +222,20 @@ public final class ControlPlane implements AutoCloseable {
                         + "ValidatingAdmissionPolicy",
                 "--allow-privileged=true",
                 "--profiling=false"));
-        adminKubeconfig = writeKubeconfig("admin", pki.admin());
-        kubectl = new Kubectl(Kubectl.defaultBinary(), adminKubeconfig);
         Await.untilTrue("kube-apiserver /readyz", STARTUP, () -> {
             requireAlive(apiServer);
-            return kubectl.run("get", "--raw=/readyz").succeeded();
-        }, () -> kubectl.run("get", "--raw=/readyz?verbose").stdout() + "\n" + apiServer.logTail(LOG_TAIL));
+            return admin.run("get", "--raw=/readyz").succeeded();
+        }, () -> admin.run("get", "--raw=/readyz?verbose").stdout() + "\n" + apiServer.logTail(LOG_TAIL));
+    }
 
-        Path controllerManagerKubeconfig = writeKubeconfig("controller-manager", pki.controllerManager());
-        ChildProcess controllerManager = launch("kube-controller-manager", logDirectory, List.of(
+    private static ChildProcess startControllerManager(ControlPlaneBinaries binaries, Path runDirectory,
+                                                       Path logDirectory, List<ChildProcess> processes,
+                                                       ControlPlanePki pki, Path kubeconfig) {
+        return launch(processes, "kube-controller-manager", logDirectory, List.of(
                 binaries.kubeControllerManager().toString(),
-                "--kubeconfig=" + controllerManagerKubeconfig,
-                "--authentication-kubeconfig=" + controllerManagerKubeconfig,
-                "--authorization-kubeconfig=" + controllerManagerKubeconfig,
+                "--kubeconfig=" + kubeconfig,
+                "--authentication-kubeconfig=" + kubeconfig,
+                "--authorization-kubeconfig=" + kubeconfig,
                 "--bind-address=127.0.0.1",
                 "--secure-port=" + LoopbackPorts.free(),
                 "--cert-dir=" + runDirectory.resolve("controller-manager"),
@@ -219,15 +244,17 @@ public final class ControlPlane implements AutoCloseable {
                 "--root-ca-file=" + pki.caCertificate(),
                 "--use-service-account-credentials=true",
                 "--leader-elect=false"));
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(adminKubeconfig.toFile())).build();
-        // The service-account controller creating "default" proves the controller manager is connected and working.
+    }
+
+    // The service-account controller creating "default" proves the controller manager is connected and working.
+    private static void awaitDefaultServiceAccount(KubernetesClient client, ChildProcess controllerManager) {
         Await.untilTrue("kube-controller-manager to create ServiceAccount default/default", STARTUP, () -> {
             requireAlive(controllerManager);
             return client.serviceAccounts().inNamespace("default").withName("default").get() != null;
         }, () -> controllerManager.logTail(LOG_TAIL));
     }
 
-    private ChildProcess launch(String name, Path logDirectory, List<String> command) {
+    private static ChildProcess launch(List<ChildProcess> processes, String name, Path logDirectory, List<String> command) {
         ChildProcess process = ChildProcess.start(name, command, Map.of(), logDirectory.resolve(name + ".log"));
         processes.add(process);
         return process;
@@ -268,6 +295,10 @@ public final class ControlPlane implements AutoCloseable {
     /** Stops the controller manager, the API server and etcd (in that order) and deletes keys and data. */
     @Override
     public void close() {
+        stop(client, processes, runDirectory);
+    }
+
+    private static void stop(KubernetesClient client, List<ChildProcess> processes, Path runDirectory) {
         RuntimeException failure = null;
         if (client != null) {
             client.close();
@@ -280,7 +311,7 @@ public final class ControlPlane implements AutoCloseable {
             }
         }
         try {
-            deleteRecursively(runDirectory);
+            Directories.deleteRecursively(runDirectory);
         } catch (RuntimeException e) {
             failure = addTo(failure, e);
         }
@@ -295,18 +326,5 @@ public final class ControlPlane implements AutoCloseable {
         }
         first.addSuppressed(next);
         return first;
-    }
-
-    static void deleteRecursively(Path directory) {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + directory, e);
-        }
     }
 }

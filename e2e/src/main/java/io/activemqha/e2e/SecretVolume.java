@@ -56,7 +56,7 @@ public final class SecretVolume {
                 }
             }
             if (previous != null) {
-                ControlPlane.deleteRecursively(previous);
+                Directories.deleteRecursively(previous);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot project Secret into " + directory, e);
