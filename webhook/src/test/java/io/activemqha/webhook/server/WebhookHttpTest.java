@@ -3,6 +3,7 @@ package io.activemqha.webhook.server;
 import static io.activemqha.webhook.server.WebhookFixture.await;
 import static io.activemqha.webhook.server.WebhookFixture.review;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.activemqha.common.LabelerContract;
 import io.activemqha.common.Labels;
@@ -152,6 +153,38 @@ class WebhookHttpTest {
             assertThat(reply.response().getJsonObject("status").getString("message"))
                     .endsWith("namespace \"slow\" for the injected leader-labeler (the pod's controller retries):"
                             + " the Kubernetes API server did not answer within 500ms");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = HttpVersion.class, names = {"HTTP_1_1", "HTTP_2"})
+    void stoppingLetsAnInFlightReviewFinishAndThenRefusesConnections(HttpVersion version, Vertx vertx,
+                                                                      @TempDir Path dir) throws Exception {
+        try (WebhookFixture webhook = new WebhookFixture(vertx, dir, WebhookFixture.Options.defaults().withRbac())) {
+            webhook.apiServer.expect().patch().delay(1, TimeUnit.SECONDS)
+                    .withPath("/api/v1/namespaces/drain/serviceaccounts/" + RbacNames.LABELER_SERVICE_ACCOUNT + QUERY)
+                    .andReturn(200, LabelerRbac.serviceAccount("drain", RbacNames.LABELER_SERVICE_ACCOUNT)).always();
+            webhook.apiServer.expect().patch()
+                    .withPath("/apis/rbac.authorization.k8s.io/v1/namespaces/drain/rolebindings/"
+                            + RbacNames.LABELER_ROLE_BINDING + QUERY)
+                    .andReturn(200, LabelerRbac.roleBinding("drain", RbacNames.LABELER_SERVICE_ACCOUNT)).always();
+            HttpClient client = webhook.client(version);
+            Future<WebhookFixture.Reply> inFlight = webhook.post(client, review("uid-drain", "drain").toBuffer());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (webhook.apiServer.getRequestCount() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(inFlight.isComplete()).as("the review waits for the slow API server").isFalse();
+
+            Future<Void> stopped = webhook.application.stop(Duration.ofSeconds(10));
+
+            WebhookFixture.Reply reply = await(inFlight);
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.response().getString("uid")).isEqualTo("uid-drain");
+            assertThat(reply.response().getBoolean("allowed")).isTrue();
+            await(stopped);
+            assertThatThrownBy(() -> await(webhook.get(webhook.client(version), Endpoints.HEALTHZ)))
+                    .hasMessageContaining("Connection refused");
         }
     }
 
