@@ -140,7 +140,7 @@ class FailoverScenariosTest {
         g.awaitLabel("pod-b", Labels.LEADER_NO);
 
         // In the same JVM, as ActiveMQ does after losing its lock: stop, then start again and wait as a slave.
-        a.process().send("restart 1500");
+        a.process().send("restart 3000");
         b.awaitMaster(1);
         a.process().awaitLine(l -> l.startsWith("STOPPED"), HaGroup.STARTUP);
         awaitCount(a.process(), "WAITING", 2);

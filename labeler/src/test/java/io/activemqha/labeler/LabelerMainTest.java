@@ -31,4 +31,23 @@ class LabelerMainTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("Unknown option: '--bogus'");
     }
+
+    @Test
+    void healthPortInUseExitsWithOneAndNamesTheAddress() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Process p = new ProcessBuilder(io.activemqha.labeler.testing.Jvm.mainClass(
+                    io.activemqha.labeler.testing.Jvm.CHILD_FLAGS, LabelerMain.class,
+                    java.util.List.of("--pod-name", "p", "--namespace", "n", "--health-address", "127.0.0.1",
+                            "--health-port", Integer.toString(taken.getLocalPort()))))
+                    .redirectErrorStream(true).start();
+            try {
+                assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                String out = new String(p.getInputStream().readAllBytes());
+                assertThat(p.exitValue()).as(out).isEqualTo(LabelerMain.EXIT_START);
+                assertThat(out).contains("cannot start: cannot bind the health endpoint to /127.0.0.1:" + taken.getLocalPort());
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
 }

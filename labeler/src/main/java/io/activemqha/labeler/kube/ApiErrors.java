@@ -1,5 +1,6 @@
 package io.activemqha.labeler.kube;
 
+import io.activemqha.labeler.Throwables;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /** One-line descriptions of API failures (no stack traces: every failure is retried anyway). */
@@ -12,16 +13,6 @@ public final class ApiErrors {
             String reason = k.getStatus() != null && k.getStatus().getReason() != null ? " " + k.getStatus().getReason() : "";
             return "HTTP " + k.getCode() + reason;
         }
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage();
-        return root.getClass().getSimpleName() + (message == null ? "" : ": " + firstLine(message));
-    }
-
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        return Throwables.oneLine(Throwables.rootCause(t));
     }
 }

@@ -1,5 +1,6 @@
 package io.activemqha.labeler.probe;
 
+import io.activemqha.labeler.Throwables;
 import java.io.EOFException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -13,10 +14,7 @@ final class Failures {
     }
 
     static String describe(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Throwables.rootCause(t);
         if (root instanceof ConnectException) {
             return "connection refused";
         }
@@ -35,7 +33,6 @@ final class Failures {
         if (root instanceof SocketException) {
             return "socket error: " + root.getMessage();
         }
-        String message = root.getMessage();
-        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return Throwables.oneLine(root);
     }
 }
