@@ -108,7 +108,8 @@ public final class AdmissionReviewer {
             }
             Pod pod;
             try {
-                pod = serialization.unmarshal(object.toString(), Pod.class);
+                // Bound from the parsed tree: printing it and parsing the text again cost a sixth of a review.
+                pod = serialization.convertValue(object, Pod.class);
             } catch (RuntimeException e) {
                 return AdmissionResult.badRequest("request.object is not a valid Pod: " + e.getMessage(), apiVersion, uid);
             }
