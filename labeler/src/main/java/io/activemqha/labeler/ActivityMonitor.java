@@ -137,15 +137,20 @@ public final class ActivityMonitor implements AutoCloseable {
         }
     }
 
-    /** Stops probing and closes the kept connection; bounded by the current probe's handshake timeout. */
-    @Override
-    public void close() {
+    /** Stops probing and closes the kept connection without waiting for the loop to end. */
+    public void stop() {
         running = false;
         LiveConnection c = current;
         if (c != null) {
             c.close();
         }
         thread.interrupt();
+    }
+
+    /** {@link #stop()}, then waits (bounded) for the loop to end. */
+    @Override
+    public void close() {
+        stop();
         try {
             thread.join(2000);
         } catch (InterruptedException e) {

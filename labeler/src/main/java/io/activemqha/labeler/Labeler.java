@@ -88,10 +88,12 @@ public final class Labeler {
     public boolean shutdown() {
         long start = System.nanoTime();
         Duration budget = config.shutdownTimeout();
-        monitor.close();
+        // Demotion first: it is what the Service needs; the monitor's thread is joined afterwards.
+        monitor.stop();
         boolean demoted = reconciler.demoteAndStop(remaining(budget, start),
                 new BrokerActivity(false, null, "labeler shutting down", start));
         events.drain(remaining(budget, start));
+        monitor.close();
         reconciler.close();
         loop.shutdownNow();
         health.close();
