@@ -33,9 +33,11 @@ is_complete() {
     done
 }
 
-# The go command must fetch from the configured module proxy and build exactly what the wrapper pins.
+# The go command fetches from the configured module proxy and builds exactly what the wrapper pins. GOTOOLCHAIN is
+# left as configured: a Go older than the go line of Kubernetes' go.mod (>= 1.21) fetches the required toolchain
+# through the same proxy.
 go_env() {
-    env CGO_ENABLED=0 GOFLAGS=-mod=mod GOWORK=off GOTOOLCHAIN=local "$@"
+    env CGO_ENABLED=0 GOFLAGS=-mod=mod GOWORK=off "$@"
 }
 
 # Writes a wrapper go.mod that requires k8s.io/kubernetes and maps every staging module that Kubernetes' own go.mod

@@ -32,7 +32,9 @@ public final class ControlPlane implements AutoCloseable {
             "endpointslice-controller", "serviceaccount-controller", "serviceaccount-token-controller",
             "namespace-controller", "garbage-collector-controller", "root-ca-certificate-publisher-controller",
             // type-checks ValidatingAdmissionPolicy CEL against the schemas and reports it in the policy's status
-            "validatingadmissionpolicy-status-controller");
+            "validatingadmissionpolicy-status-controller",
+            // remove the protection finalizers admission puts on claims and volumes, so deleting them completes
+            "persistentvolumeclaim-protection-controller", "persistentvolume-protection-controller");
     private static final Duration STARTUP = Duration.ofSeconds(120);
     private static final int LOG_TAIL = 40;
 

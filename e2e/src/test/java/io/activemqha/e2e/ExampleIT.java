@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,10 +47,15 @@ class ExampleIT {
         this.client = plane.client();
     }
 
+    @AfterEach
+    void deleteTheExample() {
+        // Namespace, PersistentVolume and all: the namespace and garbage collectors remove the Deployment's pods.
+        plane.kubectl().succeed("delete", "-k", example(), "--ignore-not-found", "--wait=true", "--timeout=90s");
+    }
+
     @Test
     void examplePodsAreAdmittedThroughTheWebhookAndStoredInjected() {
-        CommandResult apply = plane.kubectl("apply", "-k",
-                E2eSettings.projectRoot().resolve("deploy/examples/activemq-nfs").toString());
+        CommandResult apply = plane.kubectl("apply", "-k", example());
         assertThat(apply.exitCode()).as("kubectl apply -k deploy/examples/activemq-nfs: %s", apply.stderr()).isZero();
 
         List<Pod> pods = Await.until("2 pods of Deployment " + EXAMPLE_DEPLOYMENT, RECONCILE, () -> {
@@ -140,6 +146,10 @@ class ExampleIT {
                 .get()).as("ServiceAccount after a dry run").isNull();
         assertThat(client.rbac().roleBindings().inNamespace(namespace.name()).withName(RbacNames.LABELER_ROLE_BINDING)
                 .get()).as("RoleBinding after a dry run").isNull();
+    }
+
+    private static String example() {
+        return E2eSettings.projectRoot().resolve("deploy/examples/activemq-nfs").toString();
     }
 
     private static Stream<Container> containers(Pod pod) {
