@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Draws bench/results/latest.json as an SVG: max throughput per protocol (left) and latency at fixed rates
+(right: bar = p99, whisker from p50 to p99.9, log scale), webhook against baseline.
+
+Usage: bench/chart.py bench/results/latest.json bench/results/latest.svg
+"""
+import json
+import math
+import sys
+from html import escape
+
+WEBHOOK = "#d9480f"
+BASELINE = "#1c7ed6"
+FONT = 'font-family="Helvetica,Arial,sans-serif"'
+
+
+def text(x, y, content, size=12, anchor="middle", weight="normal", fill="#212529"):
+    return (f'<text x="{x:.1f}" y="{y:.1f}" {FONT} font-size="{size}" text-anchor="{anchor}" '
+            f'font-weight="{weight}" fill="{fill}">{escape(str(content))}</text>')
+
+
+def rect(x, y, w, h, fill):
+    return f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{fill}"/>'
+
+
+def line(x1, y1, x2, y2, stroke="#adb5bd", width=1):
+    return f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{stroke}" stroke-width="{width}"/>'
+
+
+def nice_ceiling(value):
+    exponent = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * exponent:
+            return step * exponent
+    return 10 * exponent
+
+
+def throughput_panel(result, x0, y0, width, height):
+    parts = [text(x0 + width / 2, y0 - 14, "Max throughput (req/s, higher is better)", 14, weight="bold")]
+    protocols = list(result["protocols"].items())
+    top = nice_ceiling(max(max(p["webhook_rps"], p["baseline_rps"]) for _, p in protocols) * 1.1)
+    for i in range(6):
+        value = top * i / 5
+        y = y0 + height - height * i / 5
+        parts += [line(x0, y, x0 + width, y, "#e9ecef"), text(x0 - 6, y + 4, f"{value:,.0f}", 11, "end")]
+    group = width / len(protocols)
+    bar = group / 4
+    for index, (name, p) in enumerate(protocols):
+        gx = x0 + index * group + group / 2
+        for offset, value, color in ((-bar, p["webhook_rps"], WEBHOOK), (0, p["baseline_rps"], BASELINE)):
+            h = height * value / top
+            parts += [rect(gx + offset, y0 + height - h, bar * 0.95, h, color),
+                      text(gx + offset + bar / 2, y0 + height - h - 4, f"{value:,.0f}", 11)]
+        parts += [text(gx, y0 + height + 18, name, 12, weight="bold"),
+                  text(gx, y0 + height + 34, f"webhook/baseline = {p['rps_ratio']:.2f}", 11)]
+    parts.append(line(x0, y0 + height, x0 + width, y0 + height, "#495057"))
+    return parts
+
+
+def latency_panel(result, x0, y0, width, height):
+    parts = [text(x0 + width / 2, y0 - 14, "Latency at fixed rates (ms, log scale; bar p99, whisker p50-p99.9)", 14,
+                  weight="bold")]
+    groups = []
+    for name, p in result["protocols"].items():
+        for rate in p["latency"]["webhook"]:
+            groups.append((f"{name} @ {int(rate):,}/s", p["latency"]["webhook"][rate], p["latency"]["baseline"][rate]))
+    values = [v for _, w, b in groups for v in (w["p50_ms"], w["p999_ms"], b["p50_ms"], b["p999_ms"])]
+    low = 10 ** math.floor(math.log10(max(min(values), 0.01)))
+    high = 10 ** math.ceil(math.log10(max(values)))
+    span = math.log10(high) - math.log10(low)
+
+    def y_of(value):
+        return y0 + height - height * (math.log10(max(value, low)) - math.log10(low)) / span
+
+    decade = low
+    while decade <= high * 1.0001:
+        y = y_of(decade)
+        parts += [line(x0, y, x0 + width, y, "#e9ecef"), text(x0 - 6, y + 4, f"{decade:g}", 11, "end")]
+        decade *= 10
+    group = width / len(groups)
+    bar = group / 4
+    for index, (label, w, b) in enumerate(groups):
+        gx = x0 + index * group + group / 2
+        for offset, run, color in ((-bar, w, WEBHOOK), (0, b, BASELINE)):
+            top = y_of(run["p99_ms"])
+            cx = gx + offset + bar * 0.475
+            parts += [rect(gx + offset, top, bar * 0.95, y0 + height - top, color),
+                      line(cx, y_of(run["p50_ms"]), cx, y_of(run["p999_ms"]), "#212529", 1.5),
+                      line(cx - 4, y_of(run["p999_ms"]), cx + 4, y_of(run["p999_ms"]), "#212529", 1.5),
+                      line(cx - 4, y_of(run["p50_ms"]), cx + 4, y_of(run["p50_ms"]), "#212529", 1.5),
+                      text(cx, min(top, y_of(run["p999_ms"])) - 5, f"{run['p99_ms']:.2f}", 10)]
+        parts.append(text(gx, y0 + height + 18, label, 11, weight="bold"))
+        if w["achieved_rps"] < 0.95 * w["target_rps"]:
+            # Past its capacity the webhook queues: the percentiles then describe a server that could not keep up.
+            parts.append(text(gx, y0 + height + 33, f"webhook kept up with {w['achieved_rps']:,.0f}/s", 10,
+                              fill=WEBHOOK))
+    parts.append(line(x0, y0 + height, x0 + width, y0 + height, "#495057"))
+    return parts
+
+
+def render(result):
+    width, height = 1100, 470
+    machine = result["machine"]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}">', rect(0, 0, width, height, "#ffffff"),
+             text(width / 2, 26, "activemq-ha webhook vs. do-nothing Vert.x TLS baseline", 17, weight="bold"),
+             text(width / 2, 46, f"{machine['nproc']} CPUs ({machine['cpu']}), {machine['java']}; {result['pinning']}; "
+                                 f"load average {result['loadavg_before'][0]} before, {result['loadavg_after'][0]} after; "
+                                 f"{result['date']}", 11, fill="#495057")]
+    parts += throughput_panel(result, 90, 100, 340, 280)
+    parts += latency_panel(result, 540, 100, 530, 280)
+    legend_y = height - 24
+    parts += [rect(380, legend_y - 10, 12, 12, WEBHOOK), text(398, legend_y, "webhook (review + patch)", 12, "start"),
+              rect(580, legend_y - 10, 12, 12, BASELINE),
+              text(598, legend_y, f"baseline (precomputed {result['response_bytes']}-byte answer)", 12, "start")]
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    with open(sys.argv[1]) as f:
+        result = json.load(f)
+    with open(sys.argv[2], "w") as f:
+        f.write(render(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

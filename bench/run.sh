@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Webhook benchmark: the real webhook (shaded jar, TLS from the certs tool, RBAC provisioning off) against a
+# do-nothing Vert.x TLS baseline, both loaded by h2load over HTTP/2 and HTTP/1.1 on 127.0.0.1. Also takes the
+# labeler's footprint from bench/results/labeler.json (running bench/labeler/run.sh when it is missing).
+# Writes bench/results/latest.json, bench/results/latest.svg and prints a table. Method and figures: BENCHMARKS.md.
+#
+# Usage: bench/run.sh [--quick] [bench.py options, e.g. --no-pin, --extra-webhook-flags=-XX:StartFlightRecording=...]
+#   --quick  short runs (smoke test of the script; figures not for publication)
+# Environment: BENCH_WEBHOOK_JAR=<jar> measures that webhook jar instead of the tree's (before/after comparisons);
+#              BENCH_OUT=<file.json> writes there (and the chart next to it) instead of bench/results/latest.json.
+# Takes about 8 minutes (plus the build on a clean tree). Needs root or sudo only when h2load is missing.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+out=${BENCH_OUT:-bench/results/latest.json}
+options=()
+for arg in "$@"; do
+    if [ "$arg" = --quick ]; then
+        options+=(--warm-up 10 --duration 3 --latency-duration 4 --rounds 1 --starts 1)
+    else
+        options+=("$arg")
+    fi
+done
+
+# Offline when ~/.m2 already has everything, online otherwise.
+mvn_build() {
+    mvn -B -ntp -q -o "$@" || mvn -B -ntp -q "$@"
+}
+stale() { # jar, sources...
+    [ ! -f "$1" ] || [ -n "$(find "${@:2}" -newer "$1" -type f -print -quit 2>/dev/null)" ]
+}
+
+if stale webhook/target/activemq-ha-webhook.jar common/src common/pom.xml certs/src certs/pom.xml webhook/src webhook/pom.xml \
+        || stale certs/target/activemq-ha-certs.jar common/src certs/src certs/pom.xml; then
+    echo "building common, certs and webhook..."
+    mvn_build -pl common,certs,webhook -am package -DskipTests
+fi
+if stale bench/target/activemq-ha-bench-baseline.jar bench/src bench/pom.xml; then
+    echo "building the baseline server..."
+    mvn_build -f bench/pom.xml package
+fi
+
+if ! command -v h2load >/dev/null; then
+    echo "installing h2load (Debian package nghttp2-client)..."
+    sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+    apt-cache policy nghttp2-client | grep -q 'Candidate: [0-9]' || $sudo apt-get update -q
+    $sudo apt-get install -y -q nghttp2-client
+fi
+
+if [ ! -s bench/results/labeler.json ]; then
+    echo "bench/results/labeler.json is missing: running bench/labeler/run.sh..."
+    bench/labeler/run.sh
+fi
+
+# Private copies: another build replacing the jars mid-run must not change what is measured.
+run=bench/target/run
+rm -rf "$run"
+mkdir -p "$run/tls"
+cp "${BENCH_WEBHOOK_JAR:-webhook/target/activemq-ha-webhook.jar}" "$run/activemq-ha-webhook.jar"
+cp bench/target/activemq-ha-bench-baseline.jar "$run/"
+java -jar certs/target/activemq-ha-certs.jar create --service activemq-ha-webhook --namespace activemq-ha \
+    --host 127.0.0.1 --host localhost --out "$run/tls" >/dev/null
+# The API server sends compact JSON: the fixture (a ReplicaSet-created ActiveMQ pod) without its indentation.
+python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",", ":")), end="")' \
+    webhook/src/test/resources/admission/replicaset-pod.json > "$run/request.json"
+
+python3 bench/bench.py --webhook-jar "$run/activemq-ha-webhook.jar" --baseline-jar "$run/activemq-ha-bench-baseline.jar" \
+    --tls-dir "$run/tls" --request "$run/request.json" --labeler-json bench/results/labeler.json \
+    --out "$out" "${options[@]}"
+python3 bench/chart.py "$out" "${out%.json}.svg"
+echo "wrote $out and ${out%.json}.svg"
