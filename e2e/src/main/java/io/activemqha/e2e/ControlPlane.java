@@ -130,7 +130,7 @@ public final class ControlPlane implements AutoCloseable {
     /**
      * Writes a kubeconfig for another client certificate of the control plane's CA (e.g. a component the test runs).
      */
-    public Path writeKubeconfig(String name, CertificateFiles clientCertificate) {
+    public Path writeKubeconfig(String name, PemKeyPairFiles clientCertificate) {
         return write(runDirectory.resolve(name + ".kubeconfig"),
                 Kubeconfig.withClientCertificate(server, pki.caCertificate(), clientCertificate));
     }

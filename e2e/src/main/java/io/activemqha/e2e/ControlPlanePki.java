@@ -27,8 +27,8 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
  * @param serviceAccountKey       private key that signs service-account tokens (PKCS#8)
  * @param serviceAccountPublicKey its public key, with which the API server verifies them
  */
-public record ControlPlanePki(CertificateAuthority authority, Path caCertificate, CertificateFiles apiServerServing,
-                              CertificateFiles admin, CertificateFiles controllerManager, Path serviceAccountKey,
+public record ControlPlanePki(CertificateAuthority authority, Path caCertificate, PemKeyPairFiles apiServerServing,
+                              PemKeyPairFiles admin, PemKeyPairFiles controllerManager, Path serviceAccountKey,
                               Path serviceAccountPublicKey) {
     /** User name of the admin client certificate. */
     public static final String ADMIN_USER = "activemq-ha-e2e-admin";
@@ -50,12 +50,12 @@ public record ControlPlanePki(CertificateAuthority authority, Path caCertificate
                 write(directory.resolve("service-account.pub"), publicKeyPem(serviceAccount)));
     }
 
-    private static CertificateFiles write(Path directory, String name, IssuedKeyPair issued) {
+    private static PemKeyPairFiles write(Path directory, String name, IssuedKeyPair issued) {
         return write(directory, name, issued.certificatePem(), issued.privateKeyPem());
     }
 
-    private static CertificateFiles write(Path directory, String name, String certificatePem, String keyPem) {
-        return new CertificateFiles(write(directory.resolve(name + ".crt"), certificatePem),
+    private static PemKeyPairFiles write(Path directory, String name, String certificatePem, String keyPem) {
+        return new PemKeyPairFiles(write(directory.resolve(name + ".crt"), certificatePem),
                 write(directory.resolve(name + ".key"), keyPem));
     }
 

@@ -8,7 +8,7 @@ public final class Kubeconfig {
     }
 
     /** Authenticates with a client certificate (file references). */
-    public static String withClientCertificate(String server, Path caCertificate, CertificateFiles client) {
+    public static String withClientCertificate(String server, Path caCertificate, PemKeyPairFiles client) {
         return render(server, caCertificate, """
                     client-certificate: %s
                     client-key: %s

@@ -8,5 +8,5 @@ import java.nio.file.Path;
  * @param certificate the certificate file
  * @param key         the key file
  */
-public record CertificateFiles(Path certificate, Path key) {
+public record PemKeyPairFiles(Path certificate, Path key) {
 }
