@@ -7,7 +7,6 @@ import io.activemqha.labeler.probe.ProbeResult;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -30,7 +29,7 @@ public final class ActivityMonitor implements AutoCloseable {
     private final Consumer<BrokerActivity> sink;
     private final Heartbeat heartbeat;
     private final LongSupplier nanoClock;
-    private final CountDownLatch firstProbe = new CountDownLatch(1);
+    private boolean probedOnce;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile LiveConnection current;
@@ -51,11 +50,6 @@ public final class ActivityMonitor implements AutoCloseable {
         thread.start();
     }
 
-    /** Waits until the first probe has completed and been published. */
-    public boolean awaitFirstProbe(Duration timeout) throws InterruptedException {
-        return firstProbe.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     private void loop() {
         while (running) {
             heartbeat.beat();
@@ -67,8 +61,8 @@ public final class ActivityMonitor implements AutoCloseable {
                 break;
             }
             publish(result, probeMillis);
-            if (firstProbe.getCount() > 0) {
-                firstProbe.countDown();
+            if (!probedOnce) {
+                probedOnce = true;
                 LOG.info("first probe done {} ms after JVM start: broker {}", Uptime.millis(),
                         result.active() ? "active" : "not active");
             }

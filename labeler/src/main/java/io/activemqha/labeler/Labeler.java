@@ -74,11 +74,6 @@ public final class Labeler {
         return new Labeler(config, client, loop, events, reconciler, monitor, health);
     }
 
-    /** Waits for the first completed probe. */
-    public boolean awaitFirstProbe(Duration timeout) throws InterruptedException {
-        return monitor.awaitFirstProbe(timeout);
-    }
-
     /**
      * The SIGTERM path: stop probing, demote the own pod within the shutdown budget, then release
      * everything. Leaves the broker alone: its container has its own lifecycle.

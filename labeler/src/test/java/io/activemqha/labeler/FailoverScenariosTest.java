@@ -119,10 +119,12 @@ class FailoverScenariosTest {
         assertThat(Http.get(labelerB.healthPort(), LabelerContract.HEALTH_PATH)).isEqualTo(new Http.Response(200, "ok\n"));
         String metrics = Http.get(labelerB.healthPort(), LabelerContract.METRICS_PATH).body();
         assertThat(metrics).contains("activemq_ha_labeler_leader 1", "activemq_ha_labeler_broker_active 1",
-                "activemq_ha_labeler_transitions_total{direction=\"promotion\"} 1",
                 "activemq_ha_labeler_last_promotion_latency_seconds ");
-        assertThat(Http.get(labelerA.healthPort(), LabelerContract.METRICS_PATH).body())
-                .contains("activemq_ha_labeler_leader 0", "activemq_ha_labeler_transitions_total{direction=\"demotion\"} 1");
+        assertThat(metric(metrics, "activemq_ha_labeler_transitions_total{direction=\"promotion\"}")).isGreaterThanOrEqualTo(1);
+        String metricsA = Http.get(labelerA.healthPort(), LabelerContract.METRICS_PATH).body();
+        assertThat(metricsA).contains("activemq_ha_labeler_leader 0", "activemq_ha_labeler_last_demotion_latency_seconds ");
+        // At least the demotion after the kill; a probe that timed out on a loaded machine may have added a flap.
+        assertThat(metric(metricsA, "activemq_ha_labeler_transitions_total{direction=\"demotion\"}")).isGreaterThanOrEqualTo(1);
         awaitEvent(g, "pod-b", PodEventRecorder.PROMOTED, "broker b");
         awaitEvent(g, "pod-a", PodEventRecorder.DEMOTED, "detection to label");
     }
@@ -270,12 +272,17 @@ class FailoverScenariosTest {
         }
     }
 
+    private static long metric(String text, String series) {
+        return text.lines().filter(l -> l.startsWith(series + " "))
+                .mapToLong(l -> Long.parseLong(l.substring(series.length() + 1).trim())).findFirst()
+                .orElseThrow(() -> new AssertionError("no series " + series + " in\n" + text));
+    }
+
     private static void awaitApiErrors(HaGroup.Labeler labeler, int atLeast) throws Exception {
         long deadline = System.nanoTime() + HaGroup.CONVERGE.toNanos();
         while (true) {
             String metrics = Http.get(labeler.healthPort(), LabelerContract.METRICS_PATH).body();
-            long errors = metrics.lines().filter(l -> l.startsWith("activemq_ha_labeler_api_errors_total "))
-                    .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(0);
+            long errors = metric(metrics, "activemq_ha_labeler_api_errors_total");
             if (errors >= atLeast) {
                 return;
             }

@@ -40,10 +40,6 @@ public final class LabelerMetrics {
         apiErrors.incrementAndGet();
     }
 
-    public boolean isLeader() {
-        return leader.get() == 1;
-    }
-
     /** Prometheus text format 0.0.4. */
     public String render() {
         StringBuilder out = new StringBuilder(1024);

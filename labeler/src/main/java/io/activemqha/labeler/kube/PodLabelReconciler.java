@@ -169,6 +169,12 @@ public final class PodLabelReconciler implements AutoCloseable {
             return;
         }
         boolean promotion = want.active();
+        if (previous == null && !promotion) {
+            // A pod without the label was never routed to: labeling it "no" is no demotion.
+            LOG.info("labeled pod {}: {}={} ({}); detection to label {} ms", self.name(), Labels.LEADER, value,
+                    want.reason(), latencyMillis);
+            return;
+        }
         String verb = promotion ? "promoted" : "demoted";
         String message = String.format("%s pod %s: %s=%s -> %s, %s; detection to label %d ms (patch %d ms); %s",
                 verb, self.name(), Labels.LEADER, previous == null ? "<none>" : previous, value, want.brokerText(),

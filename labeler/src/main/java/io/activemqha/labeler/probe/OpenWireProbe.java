@@ -50,10 +50,6 @@ public final class OpenWireProbe implements BrokerProbe {
         }
     }
 
-    URI transportUri() {
-        return transportUri;
-    }
-
     @Override
     public ProbeResult probe() {
         long deadline = System.nanoTime() + handshakeTimeout.toNanos();
