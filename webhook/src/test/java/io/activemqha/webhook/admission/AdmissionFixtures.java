@@ -19,10 +19,10 @@ import jakarta.json.JsonValue;
  * Test support: loads AdmissionReview fixtures and applies returned patches with Jakarta JSON-P (Parsson), a JSON
  * Patch implementation independent of the zjsonpatch that computes them.
  */
-final class AdmissionFixtures {
+public final class AdmissionFixtures {
     private final KubernetesSerialization serialization = new KubernetesSerialization();
 
-    static byte[] bytes(String fixture) {
+    public static byte[] bytes(String fixture) {
         try (InputStream in = AdmissionFixtures.class.getResourceAsStream("/admission/" + fixture)) {
             if (in == null) {
                 throw new IllegalArgumentException("no fixture " + fixture);
@@ -33,38 +33,38 @@ final class AdmissionFixtures {
         }
     }
 
-    static JsonObject review(byte[] body) {
+    public static JsonObject review(byte[] body) {
         return Json.createReader(new StringReader(new String(body, StandardCharsets.UTF_8))).readObject();
     }
 
-    static JsonObject object(byte[] reviewBody) {
+    public static JsonObject object(byte[] reviewBody) {
         return review(reviewBody).getJsonObject("request").getJsonObject("object");
     }
 
     /** The base64 JSON Patch of an AdmissionReview response body, decoded. */
-    static JsonArray patchOf(String responseBody) {
+    public static JsonArray patchOf(String responseBody) {
         JsonObject response = review(responseBody.getBytes(StandardCharsets.UTF_8)).getJsonObject("response");
         String patch = new String(Base64.getDecoder().decode(response.getString("patch")), StandardCharsets.UTF_8);
         return Json.createReader(new StringReader(patch)).readArray();
     }
 
-    static JsonObject apply(JsonArray patch, JsonObject target) {
+    public static JsonObject apply(JsonArray patch, JsonObject target) {
         JsonPatch jsonPatch = Json.createPatch(patch);
         return jsonPatch.apply(target);
     }
 
     /** The same AdmissionReview with its request object replaced, as the API server sends on reinvocation. */
-    static byte[] withObject(byte[] reviewBody, JsonValue object) {
+    public static byte[] withObject(byte[] reviewBody, JsonValue object) {
         JsonObject review = review(reviewBody);
         JsonObject request = Json.createObjectBuilder(review.getJsonObject("request")).add("object", object).build();
         return Json.createObjectBuilder(review).add("request", request).build().toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    Pod pod(JsonObject object) {
+    public Pod pod(JsonObject object) {
         return serialization.unmarshal(object.toString(), Pod.class);
     }
 
-    <T> T parse(String json, Class<T> type) {
+    public <T> T parse(String json, Class<T> type) {
         return serialization.unmarshal(json, type);
     }
 }
