@@ -18,6 +18,7 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -71,7 +72,7 @@ public final class ManifestInjector {
                 output.append(chunk.text());
                 continue;
             }
-            JsonNode document = mapper.valueToTree(documents.get(0));
+            JsonNode document = toJson(chunk, documents.get(0));
             Document doc = new Document(chunk.firstLine(), warnings, new ArrayList<>());
             int count = doc.visit((ObjectNode) document);
             if (!doc.denials().isEmpty()) {
@@ -101,6 +102,16 @@ public final class ManifestInjector {
                     + (e.getContext() != null ? " (" + oneLine(e.getContext()) + ")" : ""));
         } catch (YAMLException e) {
             throw new ManifestException(chunk.firstLine(), "malformed YAML: " + oneLine(e.getMessage()));
+        }
+    }
+
+    /** The document as JSON, which is what the API server takes; YAML-only shapes (e.g. a null key) are refused. */
+    private JsonNode toJson(YamlChunks.Chunk chunk, Object document) throws ManifestException {
+        try {
+            return mapper.valueToTree(document);
+        } catch (JacksonException e) {
+            throw new ManifestException(chunk.firstLine(), "not a Kubernetes object (it has no JSON form): "
+                    + oneLine(e.getOriginalMessage()));
         }
     }
 
