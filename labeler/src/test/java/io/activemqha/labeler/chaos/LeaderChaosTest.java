@@ -74,7 +74,7 @@ class LeaderChaosTest {
         log.event("start: " + PODS + " pods, at most " + maxFaults + " faults in " + budget.toSeconds() + " s, two-leader window "
                 + twoLeaderWindow().toMillis() + " ms");
 
-        try (MockApi api = new MockApi(); HaGroup group = new HaGroup(api, dir, "chaos")) {
+        try (MockApi api = new MockApi(); HaGroup group = new HaGroup(api, dir, "chaos-" + ProcessHandle.current().pid())) {
             Cluster cluster = new Cluster(api, group);
             cluster.start();
             LeaderSampler sampler = new LeaderSampler(api, group.namespace(), SAMPLE_PERIOD, twoLeaderWindow(), log);
