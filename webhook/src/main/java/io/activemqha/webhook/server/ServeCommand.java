@@ -47,6 +47,12 @@ public final class ServeCommand implements Callable<Integer> {
             description = "HTTPS port (0 picks a free one). Env ACTIVEMQ_HA_WEBHOOK_LISTEN_PORT. Default: ${DEFAULT-VALUE}.")
     int port;
 
+    @Option(names = "--event-loops", paramLabel = "N",
+            description = "Server instances, one per event loop, sharing the port (reviews run in parallel on N "
+                + "cores). Env ACTIVEMQ_HA_WEBHOOK_EVENT_LOOPS. Default: the CPUs available to the JVM, here "
+                + "${DEFAULT-VALUE}.")
+    int eventLoops;
+
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "PEM certificate chain, leaf first (tls.crt of a kubernetes.io/tls Secret). Re-read when it "
                 + "changes. Env ACTIVEMQ_HA_WEBHOOK_TLS_CERT. Required with --tls-key unless --dev.")
@@ -193,6 +199,9 @@ public final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             problems.add("--port " + port + " must be 0-65535");
         }
+        if (eventLoops < 1 || eventLoops > 256) {
+            problems.add("--event-loops " + eventLoops + " must be 1-256");
+        }
         if (maxBodySize < 1024) {
             problems.add("--max-body-size " + maxBodySize + " is too small for any AdmissionReview: use at least 1Ki");
         }
@@ -228,7 +237,7 @@ public final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "invalid options:\n  " + String.join("\n  ", problems));
         }
         return new ServeConfig(
-                new ServerSettings(host, port, maxBodySize),
+                new ServerSettings(host, port, maxBodySize, eventLoops),
                 new ServeConfig.TlsSettings(files, certReloadInterval),
                 new ServeConfig.RbacSettings(provisionRbac, rbacCacheTtl, rbacTimeout),
                 injector);

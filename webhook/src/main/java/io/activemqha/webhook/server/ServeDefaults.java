@@ -31,6 +31,7 @@ public final class ServeDefaults implements CommandLine.IDefaultValueProvider {
         this.builtIn = Map.ofEntries(
                 Map.entry("--host", "0.0.0.0"),
                 Map.entry("--port", "8443"),
+                Map.entry("--event-loops", Integer.toString(Runtime.getRuntime().availableProcessors())),
                 Map.entry("--dev", "false"),
                 Map.entry("--cert-reload-interval", "5s"),
                 Map.entry("--max-body-size", "3Mi"),

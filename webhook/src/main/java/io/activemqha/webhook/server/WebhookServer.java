@@ -1,7 +1,9 @@
 package io.activemqha.webhook.server;
 
 import io.activemqha.webhook.server.tls.TlsCredentials;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -12,11 +14,16 @@ import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +38,8 @@ public final class WebhookServer {
     /** TLS 1.0/1.1 are deprecated (RFC 8996); the API server speaks 1.2 and 1.3. */
     public static final Set<String> TLS_PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
     private static final String TEXT = "text/plain; charset=utf-8";
+    /** Attempts at binding a picked free port that another process may take first. */
+    private static final int PORT_ATTEMPTS = 5;
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Vertx vertx;
@@ -38,7 +47,8 @@ public final class WebhookServer {
     private final MutationHandler mutation;
     private final WebhookMetrics metrics;
     private final Clock clock;
-    private volatile HttpServer server;
+    private volatile List<HttpServer> servers = List.of();
+    private volatile String deploymentId;
     private volatile ServerSSLOptions sslOptions;
     private volatile TlsCredentials credentials;
 
@@ -58,14 +68,38 @@ public final class WebhookServer {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** Binds with {@code initial} as the certificate; completes with the actual port. */
+    /**
+     * Binds {@link ServerSettings#eventLoops()} server instances, one per event loop, sharing the port, with
+     * {@code initial} as the certificate; completes with the port.
+     */
     public synchronized Future<Integer> start(TlsCredentials initial) {
-        if (server != null) {
+        if (!servers.isEmpty()) {
             return Future.failedFuture(new IllegalStateException("already started"));
+        }
+        return deploy(initial, PORT_ATTEMPTS).map(port -> {
+            credentials = initial;
+            metrics.certificateServed(initial);
+            LOG.info("listening on https://{}:{} ({} event loop{}, TLS {}, HTTP/2 and HTTP/1.1), certificate serial {}"
+                            + " valid until {}", settings.host(), port, settings.eventLoops(),
+                    settings.eventLoops() == 1 ? "" : "s", String.join("/", TLS_PROTOCOLS.stream().sorted().toList()),
+                    initial.serialHex(), initial.notAfter());
+            return port;
+        });
+    }
+
+    private Future<Integer> deploy(TlsCredentials initial, int attemptsLeft) {
+        // Vert.x shares a listening socket among instances only for an explicit port: with port 0 each instance
+        // would bind its own random one. So several instances get a free port picked up front (retried if taken).
+        boolean pickPort = settings.port() == 0 && settings.eventLoops() > 1;
+        int port;
+        try {
+            port = pickPort ? freePort(settings.host()) : settings.port();
+        } catch (IOException e) {
+            return Future.failedFuture(e);
         }
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(settings.host())
-                .setPort(settings.port())
+                .setPort(port)
                 .setSsl(true)
                 .setUseAlpn(true)
                 .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
@@ -75,31 +109,61 @@ public final class WebhookServer {
                 .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
                 .setIdleTimeout(120)
                 .setIdleTimeoutUnit(TimeUnit.SECONDS);
-        HttpServer created = vertx.createHttpServer(options).requestHandler(router());
-        server = created;
-        sslOptions = options.getSslOptions().copy();
-        return created.listen().map(listening -> {
-            credentials = initial;
-            metrics.certificateServed(initial);
-            LOG.info("listening on https://{}:{} (TLS {}, HTTP/2 and HTTP/1.1), certificate serial {} valid until {}",
-                    settings.host(), listening.actualPort(), String.join("/", TLS_PROTOCOLS.stream().sorted().toList()),
-                    initial.serialHex(), initial.notAfter());
-            return listening.actualPort();
-        }).onFailure(e -> server = null);
+        List<HttpServer> listening = new CopyOnWriteArrayList<>();
+        return vertx.deployVerticle(() -> new Instance(options, listening),
+                        new DeploymentOptions().setInstances(settings.eventLoops()))
+                .transform(deployed -> {
+                    if (deployed.failed()) {
+                        if (pickPort && attemptsLeft > 1 && deployed.cause() instanceof BindException) {
+                            return deploy(initial, attemptsLeft - 1);
+                        }
+                        return Future.failedFuture(deployed.cause());
+                    }
+                    synchronized (this) {
+                        deploymentId = deployed.result();
+                        sslOptions = options.getSslOptions().copy();
+                        servers = List.copyOf(listening);
+                    }
+                    return Future.succeededFuture(listening.get(0).actualPort());
+                });
+    }
+
+    /** One server on the event loop of its verticle instance. */
+    private final class Instance extends VerticleBase {
+        private final HttpServerOptions options;
+        private final List<HttpServer> listening;
+
+        Instance(HttpServerOptions options, List<HttpServer> listening) {
+            this.options = options;
+            this.listening = listening;
+        }
+
+        @Override
+        public Future<?> start() {
+            return vertx.createHttpServer(new HttpServerOptions(options)).requestHandler(router()).listen()
+                    .onSuccess(listening::add);
+        }
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return probe.getLocalPort();
+        }
     }
 
     /**
-     * Serves {@code next} to every handshake from now on; completes when installed. Open connections, and the
-     * requests in flight on them, are unaffected.
+     * Serves {@code next} to every handshake from now on; completes when installed on every instance. Open
+     * connections, and the requests in flight on them, are unaffected.
      */
     public Future<Void> useCredentials(TlsCredentials next) {
-        HttpServer current = server;
-        if (current == null) {
+        List<HttpServer> current = servers;
+        if (current.isEmpty()) {
             return Future.failedFuture(new IllegalStateException("not started"));
         }
         ServerSSLOptions updated = sslOptions.copy().setKeyCertOptions(next.toKeyCertOptions());
         // force: key material given as values compares by content, but a reload must never be skipped as "equal".
-        return current.updateSSLOptions(updated, true).map(changed -> {
+        List<Future<Boolean>> updates = current.stream().map(server -> server.updateSSLOptions(updated, true)).toList();
+        return Future.all(updates).map(done -> {
             sslOptions = updated;
             credentials = next;
             metrics.certificateServed(next);
@@ -110,7 +174,7 @@ public final class WebhookServer {
     /** Null when ready, else why not (the {@code /readyz} 503 body). */
     public String notReadyReason() {
         TlsCredentials served = credentials;
-        if (server == null || served == null) {
+        if (servers.isEmpty() || served == null) {
             return "no TLS certificate is being served yet";
         }
         if (clock.instant().isAfter(served.notAfter())) {
@@ -119,21 +183,28 @@ public final class WebhookServer {
         return null;
     }
 
-    /** The actual port once started. */
+    /** The port once started. */
     public int port() {
-        HttpServer current = server;
-        if (current == null) {
+        List<HttpServer> current = servers;
+        if (current.isEmpty()) {
             throw new IllegalStateException("not started");
         }
-        return current.actualPort();
+        return current.get(0).actualPort();
     }
 
-    /** Stops accepting connections and lets in-flight requests finish for up to {@code grace}. */
+    /** Stops accepting connections, lets in-flight requests finish for up to {@code grace}, then undeploys. */
     public synchronized Future<Void> stop(Duration grace) {
-        HttpServer current = server;
-        server = null;
+        List<HttpServer> current = servers;
+        String deployment = deploymentId;
+        servers = List.of();
+        deploymentId = null;
         credentials = null;
-        return current == null ? Future.succeededFuture() : current.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+        if (deployment == null) {
+            return Future.succeededFuture();
+        }
+        List<Future<Void>> shutdowns = current.stream()
+                .map(server -> server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList();
+        return Future.join(shutdowns).eventually(() -> vertx.undeploy(deployment)).mapEmpty();
     }
 
     private Router router() {

@@ -46,7 +46,8 @@ class ServeCommandTest {
     void defaultsAreDocumentedOnesAndDevModeWithoutCertificateFiles() {
         ServeConfig config = parse(Map.of());
 
-        assertThat(config.server()).isEqualTo(new ServerSettings("0.0.0.0", 8443, 3 * 1024 * 1024));
+        assertThat(config.server()).isEqualTo(new ServerSettings("0.0.0.0", 8443, 3 * 1024 * 1024,
+                Runtime.getRuntime().availableProcessors()));
         assertThat(config.tls().development()).isTrue();
         assertThat(config.tls().reloadInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.rbac()).isEqualTo(new ServeConfig.RbacSettings(true, Duration.ofMinutes(10), Duration.ofSeconds(3)));
@@ -59,14 +60,14 @@ class ServeCommandTest {
         Path cert = Files.writeString(dir.resolve("tls.crt"), leaf.certificatePem());
         Path key = Files.writeString(dir.resolve("tls.key"), leaf.privateKeyPem());
 
-        ServeConfig config = parse(Map.of(), "--host=127.0.0.1", "--port=9443", "--tls-cert=" + cert, "--tls-key=" + key,
+        ServeConfig config = parse(Map.of(), "--host=127.0.0.1", "--port=9443", "--event-loops=3", "--tls-cert=" + cert, "--tls-key=" + key,
                 "--cert-reload-interval=250ms", "--max-body-size=512Ki", "--labeler-image=registry.example/labeler:1.2",
                 "--service-account=broker-labeler", "--provision-rbac=false", "--rbac-cache-ttl=1h", "--rbac-timeout=2s",
                 "--native-sidecar=false", "--broker-url=ssl://localhost:61617", "--labeler-health-port=9099",
                 "--labeler-cpu-request=20m", "--labeler-cpu-limit=1", "--labeler-memory-request=32Mi",
                 "--labeler-memory-limit=256Mi");
 
-        assertThat(config.server()).isEqualTo(new ServerSettings("127.0.0.1", 9443, 512 * 1024));
+        assertThat(config.server()).isEqualTo(new ServerSettings("127.0.0.1", 9443, 512 * 1024, 3));
         assertThat(config.tls().development()).isFalse();
         assertThat(config.tls().files().certificate()).isEqualTo(cert);
         assertThat(config.tls().files().privateKey()).isEqualTo(key);
@@ -123,6 +124,7 @@ class ServeCommandTest {
         assertRejected(run(Map.of(), "serve", "--port=70000"), "--port 70000 must be 0-65535");
         assertRejected(run(Map.of(), "serve", "--port=https"), "Invalid value for option '--port': 'https' is not an int");
         assertRejected(run(Map.of(), "serve", "--provision-rbac=maybe"), "--provision-rbac");
+        assertRejected(run(Map.of(), "serve", "--event-loops=0"), "--event-loops 0 must be 1-256");
         assertRejected(run(Map.of(), "serve", "--cert-reload-interval=5 minutes"),
                 "expected a duration like 250ms, 5s, 10m or 1h, got '5 minutes'");
         assertRejected(run(Map.of(), "serve", "--max-body-size=3MB"), "e.g. 1048576, 512Ki, 3Mi), got '3MB'");

@@ -39,6 +39,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class WebhookFixture implements AutoCloseable {
     static final String REVIEW_FIXTURE = "/server/replicaset-pod-review.json";
+    /** More than one, so that the shared port, the per-instance reload and concurrency across loops are exercised. */
+    static final int EVENT_LOOPS = 2;
 
     final Vertx vertx;
     final TestPki pki = new TestPki("webhook test CA");
@@ -80,7 +82,7 @@ final class WebhookFixture implements AutoCloseable {
             apiServer = null;
         }
         ServeConfig config = new ServeConfig(
-                new ServerSettings("127.0.0.1", 0, options.maxBodyBytes()),
+                new ServerSettings("127.0.0.1", 0, options.maxBodyBytes(), EVENT_LOOPS),
                 new ServeConfig.TlsSettings(volume.files(), options.reloadInterval()),
                 new ServeConfig.RbacSettings(options.provisionRbac(), Duration.ofMinutes(10), options.rbacTimeout()),
                 InjectorConfig.defaults());

@@ -200,7 +200,7 @@ class WebhookTlsTest {
         MutationHandler mutation = new MutationHandler(new AdmissionReviewer(InjectorConfig.defaults()),
                 RbacProvisioner.disabled(), Duration.ofSeconds(1), metrics, new AdmissionLog(), System::nanoTime);
         // The server's clock is two hours ahead: the certificate it serves has expired by its reckoning.
-        WebhookServer server = new WebhookServer(vertx, new ServerSettings("127.0.0.1", 0, 65536), mutation, metrics,
+        WebhookServer server = new WebhookServer(vertx, new ServerSettings("127.0.0.1", 0, 65536, 1), mutation, metrics,
                 Clock.offset(Clock.systemUTC(), Duration.ofHours(2)));
         assertThat(server.notReadyReason()).isEqualTo("no TLS certificate is being served yet");
         int port = await(server.start(credentials));
