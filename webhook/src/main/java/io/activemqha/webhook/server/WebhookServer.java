@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The webhook's HTTPS endpoint: TLS 1.2/1.3 only, HTTP/2 (ALPN {@code h2}) and HTTP/1.1, routing
- * {@link Endpoints#MUTATE} to the admission handler and serving health, readiness and metrics. The certificate
- * can be replaced while serving ({@link #useCredentials}); connections already open keep theirs.
+ * {@link Endpoints#MUTATE} to the admission handler and serving health, readiness and metrics, from one server
+ * instance per event loop sharing the port. The certificate can be replaced while serving
+ * ({@link #useCredentials}); connections already open keep theirs.
  */
 public final class WebhookServer {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
@@ -49,12 +50,13 @@ public final class WebhookServer {
     private final Clock clock;
     private volatile List<HttpServer> servers = List.of();
     private volatile String deploymentId;
+    private boolean started;
     private volatile ServerSSLOptions sslOptions;
     private volatile TlsCredentials credentials;
 
     /**
-     * @param vertx              the Vert.x instance the server runs on
-     * @param settings           bind address, port and body limit
+     * @param vertx    the Vert.x instance the server runs on
+     * @param settings bind address, port, body limit and number of event loops
      * @param mutation answers {@code POST /mutate}
      * @param metrics  serves {@code /metrics}
      * @param clock    decides whether the served certificate has expired (readiness)
@@ -73,9 +75,10 @@ public final class WebhookServer {
      * {@code initial} as the certificate; completes with the port.
      */
     public synchronized Future<Integer> start(TlsCredentials initial) {
-        if (!servers.isEmpty()) {
+        if (started) {
             return Future.failedFuture(new IllegalStateException("already started"));
         }
+        started = true;
         return deploy(initial, PORT_ATTEMPTS).map(port -> {
             credentials = initial;
             metrics.certificateServed(initial);
@@ -84,6 +87,10 @@ public final class WebhookServer {
                     settings.eventLoops() == 1 ? "" : "s", String.join("/", TLS_PROTOCOLS.stream().sorted().toList()),
                     initial.serialHex(), initial.notAfter());
             return port;
+        }).onFailure(e -> {
+            synchronized (this) {
+                started = false;
+            }
         });
     }
 
@@ -199,6 +206,7 @@ public final class WebhookServer {
         servers = List.of();
         deploymentId = null;
         credentials = null;
+        started = false;
         if (deployment == null) {
             return Future.succeededFuture();
         }
