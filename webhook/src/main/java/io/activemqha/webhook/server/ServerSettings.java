@@ -24,4 +24,9 @@ public record ServerSettings(String host, int port, long maxBodyBytes, int event
             throw new IllegalArgumentException("max body size must be positive, got " + maxBodyBytes);
         }
     }
+
+    /** One event loop: for embedding the server (tests, tools), where parallel reviews do not matter. */
+    public ServerSettings(String host, int port, long maxBodyBytes) {
+        this(host, port, maxBodyBytes, 1);
+    }
 }
