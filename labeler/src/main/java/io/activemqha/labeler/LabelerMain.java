@@ -41,19 +41,19 @@ public final class LabelerMain implements Callable<Integer> {
     String healthPort;
     @Option(names = "--health-address", defaultValue = "0.0.0.0", description = "Address the health endpoint binds (default ${DEFAULT-VALUE}).")
     String healthAddress;
-    @Option(names = "--probe-interval", description = "Re-probe interval while the broker is not active (default 250ms).")
+    @Option(names = "--probe-interval", description = "Re-probe interval while the broker is not active (env PROBE_INTERVAL, default 250ms).")
     String probeInterval;
-    @Option(names = "--handshake-timeout", description = "Bound on connect + handshake of one probe (default 1s).")
+    @Option(names = "--handshake-timeout", description = "Bound on connect + handshake of one probe (env HANDSHAKE_TIMEOUT, default 1s).")
     String handshakeTimeout;
-    @Option(names = "--inactivity-timeout", description = "OpenWire inactivity bound of the kept connection (default 10s).")
+    @Option(names = "--inactivity-timeout", description = "OpenWire inactivity bound of the kept connection (env INACTIVITY_TIMEOUT, default 10s).")
     String inactivityTimeout;
-    @Option(names = "--resync", description = "Period of the full re-read of the own pod besides the watch (default 30s).")
+    @Option(names = "--resync", description = "Period of the full re-read of the own pod besides the watch (env RESYNC_INTERVAL, default 30s).")
     String resync;
-    @Option(names = "--backoff-max", description = "Cap of the retry back-off on API errors (default 5s).")
+    @Option(names = "--backoff-max", description = "Cap of the retry back-off on API errors (env BACKOFF_MAX, default 5s).")
     String backoffMax;
-    @Option(names = "--shutdown-timeout", description = "Bound on the demotion at SIGTERM (default 2s).")
+    @Option(names = "--shutdown-timeout", description = "Bound on the demotion at SIGTERM (env SHUTDOWN_TIMEOUT, default 2s).")
     String shutdownTimeout;
-    @Option(names = "--liveness-timeout", description = "A loop silent this long fails the liveness check (default 30s).")
+    @Option(names = "--liveness-timeout", description = "A loop silent this long fails the liveness check (env LIVENESS_TIMEOUT, default 30s).")
     String livenessTimeout;
     @Option(names = "--exit-after", hidden = true,
             description = "Stop as on SIGTERM after this duration: the training run that builds the class-data sharing archive.")
