@@ -5,18 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.activemqha.common.Labels;
 import io.activemqha.labeler.Durations;
 import io.activemqha.labeler.LabelerConfig;
+import io.activemqha.labeler.LabelerMain;
 import io.activemqha.labeler.probe.OpenWireProbe;
 import io.activemqha.labeler.probe.ProbeResult;
 import io.activemqha.labeler.testing.HaGroup;
+import io.activemqha.labeler.testing.Jvm;
 import io.activemqha.labeler.testing.MockApi;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -24,9 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Seeded, bounded chaos on one HA group of three "pods" (a broker JVM on the shared KahaDB and a labeler JVM each,
- * the mock API server in CRUD mode): rounds of 1-3 random faults (broker SIGKILL, broker stopping inside its JVM and
- * coming back as a slave, labeler SIGKILL or SIGTERM, API server stop), each round followed by a heal (everything
- * killed is started again, the API served again) and a settle period. Invariants:
+ * the mock API server in CRUD mode, which the labelers reach through a {@link DelayingProxy}): rounds of 1-3 random
+ * faults (broker SIGKILL, broker stopping inside its JVM and coming back as a slave, labeler SIGKILL or SIGTERM, API
+ * server stop, slow API answers), each round followed by a heal (everything killed is started again, the API served
+ * again at full speed) and a settle period. Invariants:
  * <ul>
  *   <li>after every settle period exactly one broker completes an OpenWire handshake (the lock holder), its pod is the
  *   only {@code leader=yes} and every other pod is {@code leader=no};</li>
@@ -42,6 +46,10 @@ class LeaderChaosTest {
     private static final int PODS = 3;
     private static final Duration SAMPLE_PERIOD = Duration.ofMillis(100);
     private static final Duration SETTLE_TIMEOUT = HaGroup.CONVERGE;
+    /** Longest hold-back per answer chunk while the API is slow. */
+    private static final Duration MAX_API_DELAY = Duration.ofMillis(500);
+    /** A request's answer arrives in a few chunks (TLS records, headers, body), each held back. */
+    private static final Duration SLOW_ANSWER_ALLOWANCE = MAX_API_DELAY.multipliedBy(4);
 
     @TempDir
     Path dir;
@@ -50,13 +58,15 @@ class LeaderChaosTest {
      * How long two pods may both be {@code leader=yes} while the API answers: the old leader's labeler notices its
      * broker is gone within a probe interval plus a handshake timeout (at once when its kept connection breaks), and
      * a patch that failed during an outage is retried within one back-off cap; the new leader fences right after its
-     * own promotion. One second of slack covers the API round trips and the sampling period. With the labeler's
-     * defaults: 250 ms + 1 s + 5 s + 1 s = 7.25 s.
+     * own promotion. A slowed API holds one request back at most {@link #SLOW_ANSWER_ALLOWANCE}; one second of slack
+     * covers the API round trips and the sampling period. With the labeler's defaults:
+     * 250 ms + 1 s + 5 s + 2 s + 1 s = 9.25 s.
      */
     static Duration twoLeaderWindow() {
         return setting(LabelerConfig.PROBE_INTERVAL)
                 .plus(setting(LabelerConfig.HANDSHAKE_TIMEOUT))
                 .plus(setting(LabelerConfig.BACKOFF_MAX))
+                .plus(SLOW_ANSWER_ALLOWANCE)
                 .plus(Duration.ofSeconds(1));
     }
 
@@ -74,8 +84,9 @@ class LeaderChaosTest {
         log.event("start: " + PODS + " pods, at most " + maxFaults + " faults in " + budget.toSeconds() + " s, two-leader window "
                 + twoLeaderWindow().toMillis() + " ms");
 
-        try (MockApi api = new MockApi(); HaGroup group = new HaGroup(api, dir, "chaos-" + ProcessHandle.current().pid())) {
-            Cluster cluster = new Cluster(api, group);
+        try (MockApi api = new MockApi(); DelayingProxy proxy = new DelayingProxy(api.port());
+             HaGroup group = new HaGroup(api, dir, "chaos-" + ProcessHandle.current().pid())) {
+            Cluster cluster = new Cluster(api, proxy, group, proxyKubeconfig(api, proxy, group.namespace()));
             cluster.start();
             LeaderSampler sampler = new LeaderSampler(api, group.namespace(), SAMPLE_PERIOD, twoLeaderWindow(), log);
             LeaderClient client = new LeaderClient(() -> sampler.soleLeader().map(cluster::brokerUrl));
@@ -106,7 +117,15 @@ class LeaderChaosTest {
             assertThat(log.violations()).as("%s%n%s%n%s", report, log.sequence(), group.logs()).isEmpty();
             assertThat(log.faults()).as("faults injected").isPositive();
             assertThat(client.acked()).as("the client reached a leader at all").isNotEmpty();
+            assertThat(proxy.connections()).as("the labelers reached the API through the proxy").isPositive();
         }
+    }
+
+    /** A kubeconfig like the group's, but through the proxy (the labelers' only way to the API). */
+    private Path proxyKubeconfig(MockApi api, DelayingProxy proxy, String namespace) throws IOException {
+        Path direct = api.writeKubeconfig(Files.createDirectories(dir.resolve("via-proxy")), namespace);
+        String text = Files.readString(direct);
+        return Files.writeString(direct, text.replace("https://127.0.0.1:" + api.port(), "https://127.0.0.1:" + proxy.port()));
     }
 
     /**
@@ -149,13 +168,29 @@ class LeaderChaosTest {
     /** The three pods, their processes (replaced when restarted) and the API server's state. */
     private static final class Cluster {
         private final MockApi api;
+        private final DelayingProxy proxy;
         private final HaGroup group;
+        private final Path kubeconfig;
         private final List<Pod> pods = new ArrayList<>();
         private boolean apiUp = true;
+        private boolean apiSlow;
 
-        Cluster(MockApi api, HaGroup group) {
+        Cluster(MockApi api, DelayingProxy proxy, HaGroup group, Path kubeconfig) {
             this.api = api;
+            this.proxy = proxy;
             this.group = group;
+            this.kubeconfig = kubeconfig;
+        }
+
+        /** A labeler process for {@code pod} that reaches the API through the proxy ({@code -Dkubeconfig} wins over KUBECONFIG). */
+        private HaGroup.Labeler startLabeler(Pod pod) throws IOException {
+            return startLabeler(pod.name, pod.broker.openwireUrl());
+        }
+
+        private HaGroup.Labeler startLabeler(String pod, String brokerUrl) throws IOException {
+            List<String> flags = new ArrayList<>(Jvm.CHILD_FLAGS);
+            flags.add("-Dkubeconfig=" + kubeconfig);
+            return group.startLabeler(pod, brokerUrl, port -> Jvm.mainClass(flags, LabelerMain.class, HaGroup.labelerArgs()));
         }
 
         void start() throws Exception {
@@ -163,7 +198,7 @@ class LeaderChaosTest {
                 String name = "pod-" + i;
                 group.createPod(name, null);
                 HaGroup.Broker broker = group.startBroker(name, false, null);
-                pods.add(new Pod(name, broker.openwirePort(), broker, group.startLabeler(name, broker.openwireUrl())));
+                pods.add(new Pod(name, broker.openwirePort(), broker, startLabeler(name, broker.openwireUrl())));
             }
         }
 
@@ -173,7 +208,7 @@ class LeaderChaosTest {
 
         void injectRandomFault(Random random, ChaosLog log) throws Exception {
             Pod pod = pods.get(random.nextInt(pods.size()));
-            int kind = random.nextInt(6);
+            int kind = random.nextInt(7);
             switch (kind) {
                 case 0, 1 -> {
                     if (pod.broker.process().isAlive()) {
@@ -200,7 +235,7 @@ class LeaderChaosTest {
                         pod.labeler.process().kill();
                     } else {
                         log.fault("start labeler of " + pod.name);
-                        pod.labeler = group.startLabeler(pod.name, pod.broker.openwireUrl());
+                        pod.labeler = startLabeler(pod);
                     }
                 }
                 case 4 -> {
@@ -209,8 +244,19 @@ class LeaderChaosTest {
                         pod.labeler.process().terminate(Duration.ofSeconds(5));
                     } else {
                         log.fault("start labeler of " + pod.name);
-                        pod.labeler = group.startLabeler(pod.name, pod.broker.openwireUrl());
+                        pod.labeler = startLabeler(pod);
                     }
+                }
+                case 5 -> {
+                    if (apiSlow) {
+                        log.fault("API server answers at full speed again");
+                        proxy.delay(Duration.ZERO);
+                    } else {
+                        Duration delay = Duration.ofMillis(100 + random.nextInt((int) MAX_API_DELAY.toMillis() - 99));
+                        log.fault("API server answers slowly: every answer chunk held back " + delay.toMillis() + " ms");
+                        proxy.delay(delay);
+                    }
+                    apiSlow = !apiSlow;
                 }
                 default -> {
                     if (apiUp) {
@@ -228,6 +274,11 @@ class LeaderChaosTest {
         /** Starts whatever is down, in a fixed order, so the settled state is reachable. */
         void heal(ChaosLog log) throws Exception {
             List<String> healed = new ArrayList<>();
+            if (apiSlow) {
+                proxy.delay(Duration.ZERO);
+                apiSlow = false;
+                healed.add("API speed");
+            }
             if (!apiUp) {
                 api.restart();
                 apiUp = true;
@@ -239,7 +290,7 @@ class LeaderChaosTest {
                     healed.add("broker of " + pod.name);
                 }
                 if (!pod.labeler.process().isAlive()) {
-                    pod.labeler = group.startLabeler(pod.name, pod.broker.openwireUrl());
+                    pod.labeler = startLabeler(pod);
                     healed.add("labeler of " + pod.name);
                 }
             }
