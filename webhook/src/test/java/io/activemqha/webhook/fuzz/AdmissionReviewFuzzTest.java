@@ -3,6 +3,7 @@ package io.activemqha.webhook.fuzz;
 import java.util.List;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.activemqha.webhook.admission.AdmissionFixtures;
 import io.activemqha.webhook.admission.AdmissionReviewer;
@@ -27,6 +28,11 @@ class AdmissionReviewFuzzTest {
     private final AdmissionProperties properties = new AdmissionProperties(new AdmissionReviewer(InjectorConfig.defaults()));
     private final JsonMapper jackson = JsonMapper.builder().build();
 
+    // Jackson is not instrumented, so the fuzzer learns JSON and AdmissionReview shapes from these and the seeds.
+    @DictionaryEntries({"{", "}", "[", "]", ":", ",", "\"", "null", "true", "false", "\"apiVersion\"", "\"kind\"",
+            "\"AdmissionReview\"", "\"admission.k8s.io/v1\"", "\"admission.k8s.io/v1beta1\"", "\"request\"", "\"uid\"",
+            "\"object\"", "\"Pod\"", "\"metadata\"", "\"annotations\"", "\"activemq-ha\"", "\"spec\"",
+            "\"containers\"", "\"name\"", "\"operation\"", "\"CREATE\"", "\"dryRun\""})
     @FuzzTest(maxDuration = "30s")
     void arbitraryBytes(byte[] body) {
         properties.reviewAndCheck(body);

@@ -35,6 +35,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class ManifestInjectFuzzTest {
     private static final String MANIFEST = resource("/inject/manifests.yaml");
+    /** The fixture's documents, parsed once: each input edits a deep copy. */
+    private static final List<JsonNode> DOCUMENTS = documents(MANIFEST);
 
     private final ManifestInjector injector = new ManifestInjector(InjectorConfig.defaults());
     private final KubernetesSerialization serialization = new KubernetesSerialization();
@@ -47,14 +49,14 @@ class ManifestInjectFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
     void mutatedManifests(FuzzedDataProvider data) {
-        List<Object> documents = new ArrayList<>();
-        yaml().loadAll(MANIFEST).forEach(documents::add);
+        List<JsonNode> documents = new ArrayList<>();
+        DOCUMENTS.forEach(d -> documents.add(d.deepCopy()));
         int reshapes = data.consumeInt(0, 3);
         for (int i = 0; i < reshapes; i++) {
             int at = data.consumeInt(0, documents.size() - 1);
             switch (data.consumeInt(0, 2)) {
                 case 0 -> documents.remove(at);
-                case 1 -> documents.add(data.consumeInt(0, documents.size()), documents.get(at));
+                case 1 -> documents.add(data.consumeInt(0, documents.size()), documents.get(at).deepCopy());
                 default -> documents.add(documents.remove(at));
             }
             if (documents.isEmpty()) {
@@ -62,8 +64,7 @@ class ManifestInjectFuzzTest {
             }
         }
         List<Object> edited = new ArrayList<>();
-        for (Object document : documents) {
-            JsonNode tree = jackson.valueToTree(document);
+        for (JsonNode tree : documents) {
             List<ObjectNode> pods = new ArrayList<>();
             podsOf(tree, pods);
             for (ObjectNode pod : pods) {
@@ -145,6 +146,13 @@ class ManifestInjectFuzzTest {
         if (template instanceof ObjectNode pod) {
             into.add(pod);
         }
+    }
+
+    private static List<JsonNode> documents(String manifest) {
+        JsonMapper mapper = JsonMapper.builder().build();
+        List<JsonNode> documents = new ArrayList<>();
+        yaml().loadAll(manifest).forEach(d -> documents.add(mapper.valueToTree(d)));
+        return documents;
     }
 
     private static Yaml yaml() {
