@@ -92,7 +92,8 @@ public final class Pem {
                 return converter.getPrivateKey(info);
             }
             if (block instanceof PEMKeyPair pair) {
-                return converter.getKeyPair(pair).getPrivate();
+                // Only the private half: SEC1 keys written without the optional public key have none to convert.
+                return converter.getPrivateKey(pair.getPrivateKeyInfo());
             }
             if (block instanceof PEMEncryptedKeyPair || block instanceof PKCS8EncryptedPrivateKeyInfo) {
                 throw new IllegalArgumentException("the private key is encrypted; an unencrypted key is needed");
