@@ -93,7 +93,12 @@ public final class Pem {
             }
             if (block instanceof PEMKeyPair pair) {
                 // Only the private half: SEC1 keys written without the optional public key have none to convert.
-                return converter.getPrivateKey(pair.getPrivateKeyInfo());
+                PrivateKeyInfo info = pair.getPrivateKeyInfo();
+                if (info.getPrivateKeyAlgorithm().getParameters() == null) {
+                    throw new IllegalArgumentException(
+                            "the EC PRIVATE KEY names no curve; write it with its parameters or as PKCS#8 (BEGIN PRIVATE KEY)");
+                }
+                return converter.getPrivateKey(info);
             }
             if (block instanceof PEMEncryptedKeyPair || block instanceof PKCS8EncryptedPrivateKeyInfo) {
                 throw new IllegalArgumentException("the private key is encrypted; an unencrypted key is needed");
