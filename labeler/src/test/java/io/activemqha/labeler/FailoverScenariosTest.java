@@ -117,14 +117,17 @@ class FailoverScenariosTest {
         g.awaitLabel("pod-a", Labels.LEADER_NO);
         assertThat(labelerA.process().isAlive()).as("the dead broker's labeler keeps running").isTrue();
         assertThat(Http.get(labelerB.healthPort(), LabelerContract.HEALTH_PATH)).isEqualTo(new Http.Response(200, "ok\n"));
-        String metrics = Http.get(labelerB.healthPort(), LabelerContract.METRICS_PATH).body();
-        assertThat(metrics).contains("activemq_ha_labeler_leader 1", "activemq_ha_labeler_broker_active 1",
-                "activemq_ha_labeler_last_promotion_latency_seconds ");
-        assertThat(metric(metrics, "activemq_ha_labeler_transitions_total{direction=\"promotion\"}")).isGreaterThanOrEqualTo(1);
-        String metricsA = Http.get(labelerA.healthPort(), LabelerContract.METRICS_PATH).body();
-        assertThat(metricsA).contains("activemq_ha_labeler_leader 0", "activemq_ha_labeler_last_demotion_latency_seconds ");
-        // At least the demotion after the kill; a probe that timed out on a loaded machine may have added a flap.
-        assertThat(metric(metricsA, "activemq_ha_labeler_transitions_total{direction=\"demotion\"}")).isGreaterThanOrEqualTo(1);
+        // The metrics are updated once the patch has returned, which may be after the label is visible.
+        awaitMetrics(labelerB, metrics -> {
+            assertThat(metrics).contains("activemq_ha_labeler_leader 1", "activemq_ha_labeler_broker_active 1",
+                    "activemq_ha_labeler_last_promotion_latency_seconds ");
+            assertThat(metric(metrics, "activemq_ha_labeler_transitions_total{direction=\"promotion\"}")).isGreaterThanOrEqualTo(1);
+        });
+        awaitMetrics(labelerA, metrics -> {
+            assertThat(metrics).contains("activemq_ha_labeler_leader 0", "activemq_ha_labeler_last_demotion_latency_seconds ");
+            // At least the demotion after the kill; a probe that timed out on a loaded machine may have added a flap.
+            assertThat(metric(metrics, "activemq_ha_labeler_transitions_total{direction=\"demotion\"}")).isGreaterThanOrEqualTo(1);
+        });
         awaitEvent(g, "pod-b", PodEventRecorder.PROMOTED, "broker b");
         awaitEvent(g, "pod-a", PodEventRecorder.DEMOTED, "detection to label");
     }
@@ -272,6 +275,22 @@ class FailoverScenariosTest {
         }
     }
 
+    private static void awaitMetrics(HaGroup.Labeler labeler, java.util.function.Consumer<String> check) throws Exception {
+        long deadline = System.nanoTime() + HaGroup.CONVERGE.toNanos();
+        while (true) {
+            String metrics = Http.get(labeler.healthPort(), LabelerContract.METRICS_PATH).body();
+            try {
+                check.accept(metrics);
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            Thread.sleep(100);
+        }
+    }
+
     private static long metric(String text, String series) {
         return text.lines().filter(l -> l.startsWith(series + " "))
                 .mapToLong(l -> Long.parseLong(l.substring(series.length() + 1).trim())).findFirst()
@@ -347,8 +366,9 @@ class FailoverScenariosTest {
             HaGroup.Labeler labeler = g.startLabeler("pod-a", a.openwireUrl());
 
             g.awaitLabel("pod-a", Labels.LEADER_YES);
-            String log = labeler.process().output();
-            assertThat(log).contains("failed (HTTP 503", "failed (HTTP 429", "failed (HTTP 409", "promoted pod pod-a");
+            // The line is written once the patch has returned, which may be after the label is visible.
+            labeler.process().awaitLine(l -> l.contains("promoted pod pod-a"), HaGroup.CONVERGE);
+            assertThat(labeler.process().output()).contains("failed (HTTP 503", "failed (HTTP 429", "failed (HTTP 409");
             awaitApiErrors(labeler, 3);
             assertThat(labeler.process().isAlive()).isTrue();
             g.close();
