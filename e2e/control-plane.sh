@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds (or reuses) pinned kube-apiserver, kube-controller-manager and etcd binaries from the Go module proxy.
+# Builds (or reuses) pinned kube-apiserver, kube-controller-manager, kubectl and etcd binaries from the Go module proxy.
+# kubectl is built from the same release so that the tests never depend on a distribution's (often far older) kubectl.
 #
 # Output: a version-keyed directory outside the source tree, printed as the LAST line of stdout:
 #   ${ACTIVEMQ_HA_CACHE:-$HOME/.cache/activemq-ha}/control-plane-<k8s version>-etcd-<etcd version>/
-# holding kube-apiserver, kube-controller-manager, etcd and build-info.txt.
+# holding kube-apiserver, kube-controller-manager, kubectl, etcd and build-info.txt.
 #
 # Environment:
 #   ACTIVEMQ_HA_CACHE   cache root (default $HOME/.cache/activemq-ha)
@@ -20,7 +21,7 @@ K8S_VERSIONS=${K8S_VERSIONS:-"v1.34.4 v1.34.3 v1.35.4"}
 ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 BUILD_NICE=${BUILD_NICE:-10}
 CACHE_ROOT=${ACTIVEMQ_HA_CACHE:-$HOME/.cache/activemq-ha}
-BINARIES=(kube-apiserver kube-controller-manager etcd)
+BINARIES=(kube-apiserver kube-controller-manager kubectl etcd)
 
 log() { echo "control-plane: $*" >&2; }
 
@@ -79,7 +80,7 @@ build_k8s() {
         ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     done
     local status=0
-    for bin in kube-apiserver kube-controller-manager; do
+    for bin in kube-apiserver kube-controller-manager kubectl; do
         log "building $bin $version"
         (cd "$work" && go_env nice -n "$BUILD_NICE" go build -trimpath -tags selinux,notest,grpcnotrace \
             -ldflags "$ldflags" -o "$out/$bin" "k8s.io/kubernetes/cmd/$bin") || { status=1; break; }

@@ -16,15 +16,23 @@ import java.util.Map;
 public record Kubectl(Path binary, Path kubeconfig) {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    /** The kubectl found at {@code /usr/bin/kubectl} or on the PATH. */
+    /**
+     * The kubectl to use: {@code $KUBECTL}, else the one control-plane.sh built beside the API server (same release),
+     * else the first on the PATH.
+     */
     public static Path defaultBinary() {
-        Path usrBin = Path.of("/usr/bin/kubectl");
-        if (usrBin.toFile().canExecute()) {
-            return usrBin;
+        String configured = System.getenv("KUBECTL");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        String controlPlane = System.getenv("ACTIVEMQ_HA_CONTROL_PLANE");
+        if (controlPlane != null && Path.of(controlPlane, "kubectl").toFile().canExecute()) {
+            return Path.of(controlPlane, "kubectl");
         }
         return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
                 .map(dir -> Path.of(dir, "kubectl")).filter(p -> p.toFile().canExecute()).findFirst()
-                .orElseThrow(() -> new IllegalStateException("kubectl not found (install it: .ci/setup does)"));
+                .orElseThrow(() -> new IllegalStateException(
+                        "kubectl not found: set KUBECTL or ACTIVEMQ_HA_CONTROL_PLANE (e2e/control-plane.sh builds one)"));
     }
 
     /** The same kubectl with another kubeconfig (e.g. a service account's). */
