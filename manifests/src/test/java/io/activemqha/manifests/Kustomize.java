@@ -31,7 +31,7 @@ final class Kustomize {
         String binary = configured != null && !configured.isBlank() ? configured : "kubectl";
         if (!isExecutable(binary)) {
             throw new IllegalStateException("kubectl not found (looked for '" + binary + "' on the PATH): the manifest "
-                    + "tests render deploy/ with `kubectl kustomize`; install kubectl (.ci/setup does) or set $KUBECTL");
+                    + "tests render deploy/ with `kubectl kustomize`; run ./test.sh (it builds a release-matched kubectl) or set $KUBECTL");
         }
         return new Kustomize(binary);
     }
