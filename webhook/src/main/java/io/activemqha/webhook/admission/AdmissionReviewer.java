@@ -52,7 +52,8 @@ public final class AdmissionReviewer {
         }
         String apiVersion = text(review, "apiVersion");
         String kind = text(review, "kind");
-        if (!ReviewResponse.KIND.equals(kind) || !VERSIONS.contains(apiVersion)) {
+        // Set.of(...).contains(null) throws: a body without apiVersion must be a 400, not an exception.
+        if (!ReviewResponse.KIND.equals(kind) || apiVersion == null || !VERSIONS.contains(apiVersion)) {
             return AdmissionResult.badRequest("expected kind AdmissionReview with apiVersion " + V1 + " or " + V1BETA1
                     + ", got kind " + quoted(kind) + " apiVersion " + quoted(apiVersion), null, null);
         }

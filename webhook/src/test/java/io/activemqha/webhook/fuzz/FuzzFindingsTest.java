@@ -3,7 +3,12 @@ package io.activemqha.webhook.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
+
+import io.activemqha.webhook.admission.AdmissionResult;
+import io.activemqha.webhook.admission.AdmissionReviewer;
 import io.activemqha.webhook.admission.InjectorConfig;
+import io.activemqha.webhook.admission.Outcome;
 import io.activemqha.webhook.inject.ManifestException;
 import io.activemqha.webhook.inject.ManifestInjector;
 import org.junit.jupiter.api.Test;
@@ -11,6 +16,18 @@ import org.junit.jupiter.api.Test;
 /** Unit tests pinning the bugs the fuzzers found (their inputs stay in the regression corpus as well). */
 class FuzzFindingsTest {
     private final ManifestInjector injector = new ManifestInjector(InjectorConfig.defaults());
+    private final AdmissionReviewer reviewer = new AdmissionReviewer(InjectorConfig.defaults());
+
+    /** Found by AdmissionReviewFuzzTest#arbitraryBytes: a review without apiVersion threw a NullPointerException. */
+    @Test
+    void aReviewWithoutApiVersionIsABadRequest() {
+        AdmissionResult result = reviewer.review(
+                "{\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u1\"}}".getBytes(StandardCharsets.UTF_8));
+        assertThat(result.httpStatus()).isEqualTo(400);
+        assertThat(result.outcome()).isEqualTo(Outcome.ERROR);
+        assertThat(result.body()).isEqualTo("expected kind AdmissionReview with apiVersion admission.k8s.io/v1 or "
+                + "admission.k8s.io/v1beta1, got kind \"AdmissionReview\" apiVersion (none)");
+    }
 
     /** Found by ManifestInjectFuzzTest#arbitraryText: "?" is a YAML complex key with a null value, a map with a null key. */
     @Test
