@@ -6,8 +6,9 @@ Everything listens on and connects to 127.0.0.1 only, on ports picked free at ru
 time (h2load -D) and every process started here is killed before returning, also on failure.
 
 Method (see BENCHMARKS.md):
-  * both servers run with the same JVM flags, the same certificate and, by default, pinned to CPU 0 while h2load
-    runs pinned to CPU 1 (the webhook's Deployment is limited to one CPU);
+  * both servers run with the same JVM flags (by default the webhook image's, plus what its Deployment's limits of
+    320Mi and 1 CPU make the JVM see: MaxRAM and ActiveProcessorCount) and the same certificate; with --pin they are pinned to
+    CPU 0 and h2load to CPU 1 (steadier on a quiet machine, but on a busy one the pinned server waits for its CPU);
   * start-up: time from spawning the JVM to the first 200 from GET /readyz (median of several starts);
   * each server is warmed up (JIT) with sustained load before anything is recorded;
   * max throughput: closed-loop h2load, many requests in flight, per protocol, alternating servers each round;
@@ -271,19 +272,22 @@ def main():
     parser.add_argument("--tls-dir", required=True, help="ca.crt, tls.crt, tls.key")
     parser.add_argument("--request", required=True, help="AdmissionReview request body")
     parser.add_argument("--labeler-json", required=True)
+    parser.add_argument("--review-cost", help="ReviewCost's JSON: the review's CPU cost without the server")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--jvm-flags", default="-Xmx224m -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError")
+    parser.add_argument("--jvm-flags",
+                        default="-XX:MaxRAM=320m -XX:MaxRAMPercentage=70 -XX:ActiveProcessorCount=1 -XX:-UsePerfData "
+                                "-XX:+ExitOnOutOfMemoryError")
     parser.add_argument("--extra-webhook-flags", default="", help="e.g. a JFR recording")
     parser.add_argument("--warm-up", type=int, default=80, help="seconds of load on the webhook before recording")
     parser.add_argument("--duration", type=int, default=10, help="seconds per throughput run")
     parser.add_argument("--latency-duration", type=int, default=15, help="seconds per fixed-rate run")
-    parser.add_argument("--rounds", type=int, default=2, help="throughput runs per server and protocol (best counts)")
+    parser.add_argument("--rounds", type=int, default=3, help="throughput runs per server and protocol (best counts)")
     parser.add_argument("--rates", default="200,2000")
     parser.add_argument("--starts", type=int, default=3, help="start-up measurements per server")
-    parser.add_argument("--no-pin", action="store_true", help="do not pin servers to CPU 0 and h2load to CPU 1")
+    parser.add_argument("--pin", action="store_true", help="pin the servers to CPU 0 and h2load to CPU 1")
     args = parser.parse_args()
 
-    pin = not args.no_pin and (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None
+    pin = args.pin and (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None
     rates = [int(r) for r in args.rates.split(",")]
     jvm = args.jvm_flags.split()
     tls = {name: os.path.join(args.tls_dir, name) for name in ("ca.crt", "tls.crt", "tls.key")}
@@ -310,7 +314,11 @@ def main():
         probe = Server("webhook-probe", webhook_command, tls["ca.crt"], work_dir)
         servers.append(probe)
         probe.start()
+        # The first review after start-up runs in the interpreter and loads the model classes: the pod that meets
+        # a fresh webhook waits this long (connection and TLS handshake included, as for the baseline below).
+        began_first = time.monotonic()
         status, response = probe.post("/mutate", request)
+        first_review_ms = (time.monotonic() - began_first) * 1000.0
         answer = json.loads(response)["response"]
         if status != 200 or not answer.get("allowed") or answer.get("patchType") != "JSONPatch":
             raise RuntimeError(f"the webhook did not inject the benchmark pod: {status} {response[:300]!r}")
@@ -333,7 +341,9 @@ def main():
         servers += [webhook, baseline]
         webhook.start()
         baseline.start()
+        began_first = time.monotonic()
         status, baseline_response = baseline.post("/mutate", request)
+        baseline_first_ms = (time.monotonic() - began_first) * 1000.0
         if status != 200 or len(baseline_response) != len(response):
             raise RuntimeError("the baseline does not answer like the webhook")
         idle_rss_kib = webhook.memory_kib()[0]
@@ -365,8 +375,9 @@ def main():
                     throughput[name].append(run["rps"])
                     print(f"  {protocol:8} {name:8} max throughput {run['rps']:9.1f} req/s", flush=True)
             latency = {name: {} for name in pair}
-            for rate in rates:
-                for name, server in pair.items():
+            for rate_no, rate in enumerate(rates):
+                order = list(pair.items()) if rate_no % 2 == 0 else list(reversed(pair.items()))
+                for name, server in order:
                     with RssSampler(webhook) as sampler:
                         run = load.fixed_rate(server, protocol, rate, args.latency_duration, 2)
                     if name == "webhook":
@@ -404,8 +415,15 @@ def main():
         "webhook_idle_rss_mib": round(idle_rss_kib / 1024, 1),
         "webhook_ready_ms": statistics.median(ready["webhook"]),
         "baseline_ready_ms": statistics.median(ready["baseline"]),
+        "webhook_first_review_ms": round(first_review_ms, 1),
+        "baseline_first_answer_ms": round(baseline_first_ms, 1),
     }
     figures.update(labeler_figures(args.labeler_json))
+    if args.review_cost:
+        with open(args.review_cost) as f:
+            cost = json.load(f)
+        figures["review_us"] = cost["review_us_min"]
+        figures["review_us_median"] = cost["review_us_median"]
     result = {
         **figures,
         "aims": {
@@ -448,7 +466,10 @@ def print_table(r):
             for key, label in (("p50_ms", "p50"), ("p99_ms", "p99"), ("p999_ms", "p99.9")):
                 print(f"{f'{protocol} {label} ms @{rate}/s':28}{w[key]:12.2f}{b[key]:12.2f}{w[key] - b[key]:+14.2f}")
     print(f"{'ready ms (median)':28}{r['webhook_ready_ms']:12.0f}{r['baseline_ready_ms']:12.0f}")
+    print(f"{'first request ms':28}{r['webhook_first_review_ms']:12.1f}{r['baseline_first_answer_ms']:12.1f}")
     print(f"{'webhook RSS MiB under load':28}{r['webhook_rss_mib']:12.1f}   (HWM {r['webhook_hwm_mib']}, idle {r['webhook_idle_rss_mib']})")
+    if "review_us" in r:
+        print(f"{'review CPU us (no server)':28}{r['review_us']:12.1f}   (median of batches {r['review_us_median']})")
     print(f"{'labeler RSS MiB / start ms':28}{r['labeler_rss_mib']:12.1f}{r['labeler_start_ms']:12.0f}")
     aims = r["aims"]
     print(f"aim throughput >= 0.8 of baseline: {'met' if aims['rps_ratio_met'] else 'NOT met'} ({r['rps_ratio']}); "

@@ -3,6 +3,7 @@
 (right: bar = p99, whisker from p50 to p99.9, log scale), webhook against baseline.
 
 Usage: bench/chart.py bench/results/latest.json bench/results/latest.svg
+       bench/chart.py --markdown bench/results/latest.json   (the table for BENCHMARKS.md)
 """
 import json
 import math
@@ -117,7 +118,37 @@ def render(result):
     return "\n".join(parts) + "\n"
 
 
+def markdown(r):
+    """The figures as the Markdown table BENCHMARKS.md shows."""
+    rows = ["| | webhook | baseline | webhook/baseline or difference |", "| --- | ---: | ---: | ---: |"]
+    for protocol, p in r["protocols"].items():
+        rows.append(f"| {protocol}: max throughput (req/s) | {p['webhook_rps']:,.0f} | {p['baseline_rps']:,.0f} "
+                    f"| {p['rps_ratio']:.2f} |")
+        for rate, w in p["latency"]["webhook"].items():
+            b = p["latency"]["baseline"][rate]
+            kept = "" if w["achieved_rps"] >= 0.95 * w["target_rps"] else f" (webhook kept up with {w['achieved_rps']:,.0f}/s)"
+            rows.append(f"| {protocol} @ {int(rate):,} req/s{kept}: p50 / p99 / p99.9 (ms) "
+                        f"| {w['p50_ms']:.2f} / {w['p99_ms']:.2f} / {w['p999_ms']:.2f} "
+                        f"| {b['p50_ms']:.2f} / {b['p99_ms']:.2f} / {b['p999_ms']:.2f} "
+                        f"| p99 {w['p99_ms'] - b['p99_ms']:+.2f} |")
+    rows.append(f"| spawn -> `/readyz` 200 (ms, median of {len(r['ready_ms_runs']['webhook'])}) "
+                f"| {r['webhook_ready_ms']:.0f} | {r['baseline_ready_ms']:.0f} | |")
+    if "webhook_first_review_ms" in r:
+        rows.append(f"| first request after ready, TLS handshake included (ms) | {r['webhook_first_review_ms']:.1f} "
+                    f"| {r['baseline_first_answer_ms']:.1f} | |")
+    rows.append(f"| RSS under load, max VmRSS (MiB) | {r['webhook_rss_mib']} | | HWM {r['webhook_hwm_mib']}, "
+                f"idle {r['webhook_idle_rss_mib']} |")
+    if "review_us" in r:
+        rows.append(f"| one review without the server, CPU (us, best / median batch) "
+                    f"| {r['review_us']} / {r['review_us_median']} | 0 | |")
+    return "\n".join(rows) + "\n"
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--markdown":
+        with open(sys.argv[2]) as f:
+            print(markdown(json.load(f)), end="")
+        return 0
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2

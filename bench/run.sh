@@ -4,7 +4,7 @@
 # labeler's footprint from bench/results/labeler.json (running bench/labeler/run.sh when it is missing).
 # Writes bench/results/latest.json, bench/results/latest.svg and prints a table. Method and figures: BENCHMARKS.md.
 #
-# Usage: bench/run.sh [--quick] [bench.py options, e.g. --no-pin, --extra-webhook-flags=-XX:StartFlightRecording=...]
+# Usage: bench/run.sh [--quick] [bench.py options, e.g. --pin, --extra-webhook-flags=-XX:StartFlightRecording=...]
 #   --quick  short runs (smoke test of the script; figures not for publication)
 # Environment: BENCH_WEBHOOK_JAR=<jar> measures that webhook jar instead of the tree's (before/after comparisons);
 #              BENCH_OUT=<file.json> writes there (and the chart next to it) instead of bench/results/latest.json.
@@ -18,6 +18,7 @@ options=()
 for arg in "$@"; do
     if [ "$arg" = --quick ]; then
         options+=(--warm-up 10 --duration 3 --latency-duration 4 --rounds 1 --starts 1)
+        export BENCH_REVIEW_WARM_UP=5
     else
         options+=("$arg")
     fi
@@ -54,9 +55,9 @@ if [ ! -s bench/results/labeler.json ]; then
 fi
 
 # Private copies: another build replacing the jars mid-run must not change what is measured.
-run=bench/target/run
-rm -rf "$run"
+run=bench/target/run-$$
 mkdir -p "$run/tls"
+trap 'rm -rf "$run"' EXIT
 cp "${BENCH_WEBHOOK_JAR:-webhook/target/activemq-ha-webhook.jar}" "$run/activemq-ha-webhook.jar"
 cp bench/target/activemq-ha-bench-baseline.jar "$run/"
 java -jar certs/target/activemq-ha-certs.jar create --service activemq-ha-webhook --namespace activemq-ha \
@@ -65,7 +66,13 @@ java -jar certs/target/activemq-ha-certs.jar create --service activemq-ha-webhoo
 python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",", ":")), end="")' \
     webhook/src/test/resources/admission/replicaset-pod.json > "$run/request.json"
 
-python3 bench/bench.py --webhook-jar "$run/activemq-ha-webhook.jar" --baseline-jar "$run/activemq-ha-bench-baseline.jar" \
+# The review's own CPU cost, without the server (single thread, after a JIT warm-up).
+echo "review cost: reviewing the request in a loop, without the server..."
+java -Xmx224m -XX:ActiveProcessorCount=1 -XX:-UsePerfData -cp "$run/activemq-ha-webhook.jar" bench/review/ReviewCost.java \
+    "$run/request.json" "${BENCH_REVIEW_WARM_UP:-40}" > "$run/review-cost.json"
+cat "$run/review-cost.json"
+
+python3 bench/bench.py --review-cost "$run/review-cost.json" --webhook-jar "$run/activemq-ha-webhook.jar" --baseline-jar "$run/activemq-ha-bench-baseline.jar" \
     --tls-dir "$run/tls" --request "$run/request.json" --labeler-json bench/results/labeler.json \
     --out "$out" "${options[@]}"
 python3 bench/chart.py "$out" "${out%.json}.svg"
