@@ -1,0 +1,199 @@
+package io.activemqha.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.activemqha.common.Labels;
+import io.activemqha.e2e.failover.ContainerImages;
+import io.activemqha.e2e.failover.Kubelet;
+import io.activemqha.e2e.failover.RunningPod;
+import io.activemqha.e2e.failover.ServiceView;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Issue 7: the example Deployment's pods, admitted through the real webhook, run by the process {@link Kubelet}
+ * (own network namespace and address each, the real labeler jar with the admitted env and a pod-bound token, ActiveMQ
+ * configured from the example's activemq.xml on one shared KahaDB); the real EndpointSlice controller computes the
+ * Service's endpoints from the labels the labelers set.
+ */
+@ExtendWith(E2eExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(7)
+class FailoverIT {
+    static final String NAMESPACE = "activemq";
+    static final String SERVICE = "activemq";
+    private static final Duration SETTLE = Duration.ofSeconds(90);
+    private static final int FAILOVERS = 5;
+    /**
+     * Allowance for what the configured intervals do not bound: JVM start, journal recovery, an API round trip and
+     * a watch delivery on a 2-core machine shared with other builds. Only a broken failover exceeds it.
+     */
+    private static final long ALLOWANCE_MS = 20_000;
+    /** The labeler's default re-probe interval while its broker is not active (docs/labeler.md). */
+    private static final long PROBE_INTERVAL_MS = 250;
+    /** The labeler's default bound on one probe's connect and handshake. */
+    private static final long HANDSHAKE_TIMEOUT_MS = 1000;
+
+    private final ControlPlane plane;
+    private final ActiveMqHa activeMqHa;
+    private Kubelet kubelet;
+    private BrokerPods pods;
+    private ServiceView view;
+    private EndpointClient client;
+    private final List<FailoverTimings> timings = new ArrayList<>();
+    private final MessageLedger ledger = new MessageLedger();
+
+    FailoverIT(ControlPlane plane, ActiveMqHa activeMqHa) {
+        this.plane = plane;
+        this.activeMqHa = activeMqHa;
+    }
+
+    @BeforeAll
+    void runTheExampleOnTheProcessKubelet() {
+        plane.kubectl().succeed("apply", "-k", example().toString());
+        List<Pod> admitted = Await.until("2 admitted pods of the example", SETTLE, () -> {
+            List<Pod> current = plane.client().pods().inNamespace(NAMESPACE).list().getItems();
+            return current.size() == 2 ? Optional.of(current) : Optional.empty();
+        }, () -> activeMqHa.webhook().process().logTail(20));
+        view = ServiceView.watch(plane.client(), NAMESPACE, SERVICE);
+        kubelet = Kubelet.start(plane, "e2e-node-0", ContainerImages.in(E2eSettings.projectRoot()),
+                E2eSettings.logDirectory());
+        List<RunningPod> running = new ArrayList<>();
+        admitted.stream().sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+                .forEach(pod -> running.add(kubelet.run(pod)));
+        pods = new BrokerPods(running);
+        client = new EndpointClient(view);
+    }
+
+    @AfterAll
+    void stopThePodsAndDeleteTheExample() throws Exception {
+        try {
+            if (view != null) {
+                view.close();
+            }
+            if (kubelet != null) {
+                kubelet.close();
+            }
+        } finally {
+            // No kubelet confirms the deletion of bound pods any more: force it, then remove the example.
+            plane.kubectl("delete", "pods", "--all", "-n", NAMESPACE, "--grace-period=0", "--force");
+            plane.kubectl().succeed("delete", "-k", example().toString(), "--ignore-not-found", "--wait=true",
+                    "--timeout=90s");
+            Path target = Path.of(System.getProperty("activemq.ha.work.dir")).getParent();
+            Files.writeString(target.resolve("failover-timings.json"), FailoverTimings.json(timings, ledger));
+        }
+    }
+
+    @Test
+    @Order(1)
+    void steadyStateTheEndpointsHoldExactlyTheLockHolder() {
+        RunningPod holder = awaitSteadyState();
+        RunningPod standby = pods.other(holder);
+        assertThat(client.handshake(holder.address())).as("the lock holder accepts OpenWire").isTrue();
+        assertThat(client.handshake(standby.address())).as("the slave opens no port").isFalse();
+        assertThat(view.current().endpoints()).containsExactly(holder.address());
+        assertThat(view.current().leader(holder.name())).isEqualTo(Labels.LEADER_YES);
+        assertThat(view.current().leader(standby.name())).isEqualTo(Labels.LEADER_NO);
+        assertThat(holder.container(BrokerPods.LABELER).environment())
+                .containsEntry("POD_NAME", holder.name()).containsEntry("POD_NAMESPACE", NAMESPACE);
+    }
+
+    @Test
+    @Order(2)
+    void sigkillOfTheActiveBrokerMovesTheEndpointToTheStandby() {
+        long lockAcquireSleep = lockerSetting("lockAcquireSleepInterval");
+        for (int round = 1; round <= FAILOVERS; round++) {
+            RunningPod active = awaitSteadyState();
+            RunningPod standby = pods.other(active);
+            long kill = System.currentTimeMillis();
+            active.kill(BrokerPods.BROKER);
+
+            long standbyActive = Await.until("the standby broker of " + standby.name() + " to take the lock",
+                    SETTLE, () -> BrokerPods.acceptingSince(standby, kill), () -> standby.container(BrokerPods.BROKER)
+                            .logTail(20)) - kill;
+            ServiceView.Observation labeled = awaitSince(kill, "leader=yes on " + standby.name(),
+                    o -> Labels.LEADER_YES.equals(o.leader(standby.name())));
+            ServiceView.Observation endpoints = awaitSince(kill, "the endpoints to hold only " + standby.address(),
+                    o -> o.endpoints().equals(Set.of(standby.address())));
+            long clientOk = client.firstRoundTrip(kill, ledger, SETTLE) - kill;
+            FailoverTimings measured = new FailoverTimings(standbyActive, labeled.epochMillis() - kill,
+                    endpoints.epochMillis() - kill, clientOk);
+            timings.add(measured);
+            System.out.printf("failover %d (%s -> %s): %s%n", round, active.name(), standby.name(), measured);
+
+            assertThat(client.handshake(standby.address())).as("the new master accepts OpenWire").isTrue();
+            assertThat(measured.standbyActiveMs()).as("standby active, ms after the kill").isPositive()
+                    .isLessThanOrEqualTo(lockAcquireSleep + ALLOWANCE_MS);
+            assertThat(measured.labeledMs()).as("labeled after the broker accepts")
+                    .isGreaterThanOrEqualTo(measured.standbyActiveMs())
+                    .isLessThanOrEqualTo(measured.standbyActiveMs() + PROBE_INTERVAL_MS + HANDSHAKE_TIMEOUT_MS
+                            + ALLOWANCE_MS);
+            assertThat(measured.endpointsMs()).as("endpoints follow the label")
+                    .isGreaterThanOrEqualTo(measured.labeledMs())
+                    .isLessThanOrEqualTo(measured.labeledMs() + ALLOWANCE_MS);
+            assertThat(measured.clientOkMs()).as("a client resolves the new endpoint")
+                    .isGreaterThanOrEqualTo(measured.endpointsMs());
+
+            long slaveBefore = BrokerPods.slaveAnnouncements(active);
+            active.restart(BrokerPods.BROKER);
+            Await.untilTrue(active.name() + "'s restarted broker waiting as a slave", SETTLE,
+                    () -> BrokerPods.slaveAnnouncements(active) > slaveBefore,
+                    () -> active.container(BrokerPods.BROKER).logTail(20));
+        }
+        assertThat(ledger.lost()).as("acknowledged probe messages lost").isZero();
+    }
+
+    private ServiceView.Observation awaitSince(long since, String what,
+                                               java.util.function.Predicate<ServiceView.Observation> condition) {
+        view.await(what, SETTLE, condition);
+        return view.firstSince(since, condition).orElseThrow();
+    }
+
+    /** Waits for one lock holder whose pod alone is labeled leader=yes and alone is the Service's endpoint. */
+    RunningPod awaitSteadyState() {
+        RunningPod holder = Await.until("a broker holding the lock", SETTLE, pods::lockHolder,
+                () -> pods.all().stream().map(p -> p.container(BrokerPods.BROKER).logTail(15))
+                        .reduce("", (a, b) -> a + "\n" + b));
+        RunningPod standby = pods.other(holder);
+        view.await("the endpoints and labels to follow lock holder " + holder.name(), SETTLE,
+                o -> o.endpoints().equals(Set.of(holder.address()))
+                        && Labels.LEADER_YES.equals(o.leader(holder.name()))
+                        && Labels.LEADER_NO.equals(o.leader(standby.name())));
+        return holder;
+    }
+
+    private static long lockerSetting(String attribute) {
+        try {
+            String xml = Files.readString(example().resolve("activemq.xml"));
+            Matcher matcher = Pattern.compile(attribute + "=\"(\\d+)\"").matcher(xml);
+            if (!matcher.find()) {
+                throw new IllegalStateException("activemq.xml sets no " + attribute);
+            }
+            return Long.parseLong(matcher.group(1));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static Path example() {
+        return E2eSettings.projectRoot().resolve("deploy/examples/activemq-nfs");
+    }
+}
