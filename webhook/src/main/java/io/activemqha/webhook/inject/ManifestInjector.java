@@ -196,6 +196,13 @@ public final class ManifestInjector {
 
         /** Injects a pod, or a pod template (metadata and spec), in place. */
         private int injectPod(ObjectNode podLike, InjectionContext context, String what) {
+            String opaque = opaqueValue(podLike, "");
+            if (opaque != null) {
+                // The diff works on JSON values only; such a pod could not be sent to the API server as JSON either.
+                denials.add("line " + line + ": " + what + " is not a valid pod: the value at " + opaque
+                        + " has no JSON form (e.g. a !!binary scalar); write it as a plain string");
+                return 0;
+            }
             Pod pod;
             try {
                 pod = serialization.unmarshal(podLike.toString(), Pod.class);
@@ -217,6 +224,29 @@ public final class ManifestInjector {
             podLike.setAll((ObjectNode) patched);
             return 1;
         }
+    }
+
+    /** JSON Pointer of the first value with no JSON form (a !!binary or other non-JSON scalar), or {@code null}. */
+    private static String opaqueValue(JsonNode node, String pointer) {
+        if (node.isBinary() || node.isPojo()) {
+            return pointer.isEmpty() ? "/" : pointer;
+        }
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                String found = opaqueValue(field.getValue(), pointer + "/" + field.getKey().replace("~", "~0").replace("/", "~1"));
+                if (found != null) {
+                    return found;
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String found = opaqueValue(node.get(i), pointer + "/" + i);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
     }
 
     /** The workload's name, else its generateName without trailing dashes (Jobs are often generated). */

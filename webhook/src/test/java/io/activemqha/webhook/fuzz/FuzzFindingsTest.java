@@ -37,4 +37,24 @@ class FuzzFindingsTest {
                 .hasMessageContaining("not a Kubernetes object (it has no JSON form)")
                 .hasMessageContaining("Null key");
     }
+
+    /** Found by ManifestInjectFuzzTest#mutatedManifests: a !!binary value in a template crashed the diff (zjsonpatch NPE). */
+    @Test
+    void aTemplateWithABinaryValueIsRefusedNamingWhere() {
+        String manifest = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: orders}
+                spec:
+                  template:
+                    metadata:
+                      annotations: {activemq-ha: "true", note: !!binary aGVsbG8=}
+                    spec:
+                      containers: [{name: broker, image: apache/activemq-classic}]
+                """;
+        assertThatThrownBy(() -> injector.inject(manifest))
+                .isInstanceOf(ManifestException.class)
+                .hasMessage("line 1: line 1: Deployment orders pod template is not a valid pod: the value at /metadata/annotations/note"
+                        + " has no JSON form (e.g. a !!binary scalar); write it as a plain string");
+    }
 }
