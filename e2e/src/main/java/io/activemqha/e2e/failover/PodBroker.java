@@ -65,6 +65,8 @@ public final class PodBroker {
             broker.stop();
             broker.waitUntilStopped();
             announce(STOPPED);
+            // Stay stopped until the next SIGHUP, so a test can let the peer take the lock first.
+            restart.acquire();
         }
     }
 
