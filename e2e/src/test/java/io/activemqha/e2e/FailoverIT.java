@@ -66,6 +66,7 @@ class FailoverIT {
     private EndpointClient client;
     private final List<FailoverTimings> timings = new ArrayList<>();
     private final MessageLedger ledger = new MessageLedger();
+    private final List<MessageLedger> ledgers = new ArrayList<>(List.of(ledger));
 
     FailoverIT(ControlPlane plane, ActiveMqHa activeMqHa) {
         this.plane = plane;
@@ -104,7 +105,7 @@ class FailoverIT {
             plane.kubectl().succeed("delete", "-k", example().toString(), "--ignore-not-found", "--wait=true",
                     "--timeout=90s");
             Path target = Path.of(System.getProperty("activemq.ha.work.dir")).getParent();
-            Files.writeString(target.resolve("failover-timings.json"), FailoverTimings.json(timings, ledger));
+            Files.writeString(target.resolve("failover-timings.json"), FailoverTimings.json(timings, ledgers));
         }
     }
 
@@ -234,6 +235,52 @@ class FailoverIT {
         standby.restart(BrokerPods.LABELER);
         assertThat(awaitSteadyState().name()).as("converged on the same lock holder").isEqualTo(active.name());
         assertThat(active.container(BrokerPods.LABELER).logTail(40)).contains("labeling pod");
+    }
+
+    @Test
+    @Order(5)
+    void stompMqttAndOpenWireClientsLoseNoAcknowledgedMessageAcrossTwoFailovers() throws Exception {
+        awaitSteadyState();
+        try (ClientTraffic traffic = new ClientTraffic(view, pods.all().stream().map(RunningPod::address).toList())) {
+            traffic.start();
+            awaitEveryProtocolAcknowledgedMore(traffic, java.util.Map.of());
+            for (int failover = 1; failover <= 2; failover++) {
+                RunningPod active = awaitSteadyState();
+                java.util.Map<String, Long> before = acknowledgedPerProtocol(traffic);
+                active.kill(BrokerPods.BROKER);
+                RunningPod next = awaitSteadyState();
+                assertThat(next.name()).isNotEqualTo(active.name());
+                awaitEveryProtocolAcknowledgedMore(traffic, before);
+                long slaveBefore = BrokerPods.slaveAnnouncements(active);
+                active.restart(BrokerPods.BROKER);
+                Await.untilTrue(active.name() + " back as a slave", SETTLE,
+                        () -> BrokerPods.slaveAnnouncements(active) > slaveBefore,
+                        () -> active.container(BrokerPods.BROKER).logTail(20));
+            }
+            traffic.drain(SETTLE);
+            traffic.ledgers().forEach((protocol, book) -> System.out.printf(
+                    "%s: %d acknowledged, %d lost, %d duplicates%n", protocol, book.acknowledgedCount(), book.lost(),
+                    book.duplicates()));
+            ledgers.addAll(traffic.ledgers().values());
+            assertThat(traffic.errors()).as("client errors").isEmpty();
+            traffic.ledgers().forEach((protocol, book) -> assertThat(book.lostIds())
+                    .as("%s messages acknowledged by a broker but never received", protocol).isEmpty());
+        }
+    }
+
+    private static java.util.Map<String, Long> acknowledgedPerProtocol(ClientTraffic traffic) {
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        traffic.ledgers().forEach((protocol, book) -> counts.put(protocol, book.acknowledgedCount()));
+        return counts;
+    }
+
+    /** Waits until every protocol's producer had 20 more sends acknowledged than in {@code before}. */
+    private static void awaitEveryProtocolAcknowledgedMore(ClientTraffic traffic, java.util.Map<String, Long> before) {
+        Await.untilTrue("every protocol to send through the current master", SETTLE,
+                () -> traffic.ledgers().entrySet().stream().allMatch(e ->
+                        e.getValue().acknowledgedCount() >= before.getOrDefault(e.getKey(), 0L) + 20),
+                () -> acknowledgedPerProtocol(traffic) + " acknowledged, before " + before + "; errors "
+                        + traffic.errors());
     }
 
     private boolean podReady(RunningPod pod) {

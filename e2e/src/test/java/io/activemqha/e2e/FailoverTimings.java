@@ -12,12 +12,16 @@ import java.util.stream.Collectors;
  * @param clientOkMs      the first OpenWire send and receive through the resolved endpoint succeeded
  */
 record FailoverTimings(long standbyActiveMs, long labeledMs, long endpointsMs, long clientOkMs) {
-    /** The timings file: {@code {"failovers": [...], "lost_messages": N, "duplicates": N}}. */
-    static String json(List<FailoverTimings> failovers, MessageLedger ledger) {
+    /**
+     * The timings file: {@code {"failovers": [...], "lost_messages": N, "duplicates": N}}, the counts summed over
+     * every client's ledger (the failover probes and the protocol clients).
+     */
+    static String json(List<FailoverTimings> failovers, java.util.Collection<MessageLedger> ledgers) {
         return failovers.stream().map(t -> String.format(
                         "    {\"standby_active_ms\": %d, \"labeled_ms\": %d, \"endpoints_ms\": %d, \"client_ok_ms\": %d}",
                         t.standbyActiveMs, t.labeledMs, t.endpointsMs, t.clientOkMs))
                 .collect(Collectors.joining(",\n", "{\n  \"failovers\": [\n", "\n  ],\n"))
-                + "  \"lost_messages\": " + ledger.lost() + ",\n  \"duplicates\": " + ledger.duplicates() + "\n}\n";
+                + "  \"lost_messages\": " + ledgers.stream().mapToLong(MessageLedger::lost).sum()
+                + ",\n  \"duplicates\": " + ledgers.stream().mapToLong(MessageLedger::duplicates).sum() + "\n}\n";
     }
 }
