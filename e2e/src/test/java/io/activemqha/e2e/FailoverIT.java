@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.activemqha.common.Labels;
 import io.activemqha.e2e.failover.ContainerImages;
+import io.activemqha.e2e.failover.FailoverChart;
 import io.activemqha.e2e.failover.Kubelet;
 import io.activemqha.e2e.failover.PodBroker;
 import io.activemqha.e2e.failover.RunningPod;
@@ -105,7 +106,11 @@ class FailoverIT {
             plane.kubectl().succeed("delete", "-k", example().toString(), "--ignore-not-found", "--wait=true",
                     "--timeout=90s");
             Path target = Path.of(System.getProperty("activemq.ha.work.dir")).getParent();
-            Files.writeString(target.resolve("failover-timings.json"), FailoverTimings.json(timings, ledgers));
+            String json = FailoverTimings.json(timings, ledgers);
+            Files.writeString(target.resolve("failover-timings.json"), json);
+            if (!timings.isEmpty()) {
+                Files.writeString(target.resolve("failover-timeline.svg"), FailoverChart.render(json));
+            }
         }
     }
 
