@@ -14,7 +14,6 @@ import java.util.Optional;
 final class BrokerPods {
     static final String BROKER = "activemq";
     static final String LABELER = LabelerContract.CONTAINER_NAME;
-    private static final String SLAVE_MARKER = "now in slave mode";
 
     private final List<RunningPod> pods;
 
@@ -52,7 +51,7 @@ final class BrokerPods {
 
     /** How often the broker reported waiting for the lock as a slave (its log spans restarts). */
     static long slaveAnnouncements(RunningPod pod) {
-        return lines(pod).stream().filter(line -> line.contains(SLAVE_MARKER)).count();
+        return PodBroker.slaveAnnouncements(pod.container(BROKER).log());
     }
 
     static Optional<PodBroker.BrokerEvent> lastEvent(RunningPod pod) {

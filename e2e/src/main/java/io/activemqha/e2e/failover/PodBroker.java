@@ -107,6 +107,22 @@ public final class PodBroker {
         return null;
     }
 
+    /** What ActiveMQ's SharedFileLocker logs when the broker starts waiting for the lock as a slave. */
+    public static final String SLAVE_MARKER = "now in slave mode";
+
+    /** How often the broker logged waiting for the lock as a slave in {@code log} (which spans restarts). */
+    public static long slaveAnnouncements(Path log) {
+        try {
+            if (!Files.exists(log)) {
+                return 0;
+            }
+            return Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1).stream()
+                    .filter(line -> line.contains(SLAVE_MARKER)).count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The time at the start of a broker log line, if it has one. */
     public static java.util.Optional<Long> logTime(String line) {
         int space = line.indexOf(' ');

@@ -1,0 +1,24 @@
+#!/bin/sh
+# One-command local failover demo: a real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager
+# built from Go modules by e2e/control-plane.sh), the activemq-ha webhook, and the example's two ActiveMQ pods run by
+# the e2e process kubelet, each in a network namespace of its own. It SIGKILLs the leader's broker a few times and
+# prints who is leader=yes and what the Service's endpoints are, as they change. Everything runs in a network
+# namespace holding only loopback plus the pod bridge it creates; everything is stopped at the end.
+#
+#   e2e/demo.sh [kills]          default 3 kills
+#
+# Needs: Java 17+, Maven, Go (first run only: ~8 min to build the control plane), kubectl, unshare and ip (root, or
+# unprivileged user namespaces). DEMO_SKIP_BUILD=1 reuses the jars already built.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+ACTIVEMQ_HA_CONTROL_PLANE=${ACTIVEMQ_HA_CONTROL_PLANE:-$(e2e/control-plane.sh | tail -n1)}
+export ACTIVEMQ_HA_CONTROL_PLANE
+if [ "${DEMO_SKIP_BUILD:-0}" != 1 ]; then
+    echo "building the product jars and the e2e harness (mvn package, tests skipped)..."
+    mvn -B -ntp -q -Pe2e -DskipTests -pl labeler,e2e -am install
+fi
+classpath=$(mvn -B -ntp -q -o -Pe2e -pl e2e dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
+java=${JAVA_HOME:+$JAVA_HOME/bin/java}
+E2E_JAVA=${java:-$(command -v java)} exec e2e/netns/bin/java -cp "e2e/target/classes:$classpath" \
+    io.activemqha.e2e.failover.FailoverDemo "$root" "${1:-3}"
