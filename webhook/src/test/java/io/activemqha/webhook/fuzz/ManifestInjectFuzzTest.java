@@ -130,18 +130,21 @@ class ManifestInjectFuzzTest {
         return pods;
     }
 
+    /** Mirrors which objects {@code inject} visits: core Pods, apps/extensions workloads, batch Jobs and CronJobs, Lists. */
     private static void podsOf(JsonNode document, List<ObjectNode> into) {
-        String kind = document.path("kind").asString("");
-        String apiVersion = document.path("apiVersion").asString("");
+        String kind = document.path("kind").isString() ? document.path("kind").stringValue() : "";
+        String apiVersion = document.path("apiVersion").isString() ? document.path("apiVersion").stringValue() : null;
+        String group = apiVersion == null ? null : apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+        if (kind.equals("List") && document.path("items").isArray()) {
+            document.path("items").values().forEach(item -> podsOf(item, into));
+            return;
+        }
         JsonNode template = switch (kind) {
-            case "Pod" -> apiVersion.equals("v1") ? document : null;
-            case "Deployment", "StatefulSet", "ReplicaSet", "DaemonSet" -> document.path("spec").path("template");
-            case "Job" -> document.path("spec").path("template");
-            case "CronJob" -> document.path("spec").path("jobTemplate").path("spec").path("template");
-            case "List" -> {
-                document.path("items").values().forEach(item -> podsOf(item, into));
-                yield null;
-            }
+            case "Pod" -> "".equals(group) ? document : null;
+            case "Deployment", "StatefulSet", "ReplicaSet", "DaemonSet" ->
+                    "apps".equals(group) || "extensions".equals(group) ? document.path("spec").path("template") : null;
+            case "Job" -> "batch".equals(group) ? document.path("spec").path("template") : null;
+            case "CronJob" -> "batch".equals(group) ? document.path("spec").path("jobTemplate").path("spec").path("template") : null;
             default -> null;
         };
         if (template instanceof ObjectNode pod) {
