@@ -32,8 +32,8 @@ stale() { # jar, sources...
     [ ! -f "$1" ] || [ -n "$(find "${@:2}" -newer "$1" -type f -print -quit 2>/dev/null)" ]
 }
 
-if stale webhook/target/activemq-ha-webhook.jar common/src common/pom.xml certs/src certs/pom.xml webhook/src webhook/pom.xml \
-        || stale certs/target/activemq-ha-certs.jar common/src certs/src certs/pom.xml; then
+if [ -z "${BENCH_WEBHOOK_JAR:-}" ] && { stale webhook/target/activemq-ha-webhook.jar common/src common/pom.xml certs/src certs/pom.xml webhook/src webhook/pom.xml \
+        || stale certs/target/activemq-ha-certs.jar common/src certs/src certs/pom.xml; }; then
     echo "building common, certs and webhook..."
     mvn_build -pl common,certs,webhook -am package -DskipTests
 fi
