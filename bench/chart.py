@@ -105,7 +105,7 @@ def render(result):
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}">', rect(0, 0, width, height, "#ffffff"),
              text(width / 2, 26, "activemq-ha webhook vs. do-nothing Vert.x TLS baseline", 17, weight="bold"),
-             text(width / 2, 46, f"{machine['nproc']} CPUs ({machine['cpu']}), {machine['java']}; {result['pinning']}; "
+             text(width / 2, 46, f"{machine['nproc']} CPUs ({machine['cpu']}), {machine['java']}; pinning: {result['pinning']}; "
                                  f"load average {result['loadavg_before'][0]} before, {result['loadavg_after'][0]} after; "
                                  f"{result['date']}", 11, fill="#495057")]
     parts += throughput_panel(result, 90, 100, 340, 280)
