@@ -46,6 +46,7 @@ final class ClientTraffic implements AutoCloseable {
     private final AtomicBoolean producing = new AtomicBoolean(true);
     private final AtomicBoolean consuming = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
+    private final List<Thread> producers = new ArrayList<>();
     private final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
 
     ClientTraffic(ServiceView view, List<String> podAddresses) {
@@ -70,15 +71,24 @@ final class ClientTraffic implements AutoCloseable {
         spawn("stomp-consumer", this::stompConsumer);
         spawn("mqtt-subscriber", () -> mqttSubscriber(mqttSubscriber));
         spawn("openwire-consumer", this::openwireConsumer);
-        spawn("stomp-producer", this::stompProducer);
-        spawn("mqtt-publisher", this::mqttPublisher);
-        spawn("openwire-producer", this::openwireProducer);
+        producers.add(spawn("stomp-producer", this::stompProducer));
+        producers.add(spawn("mqtt-publisher", this::mqttPublisher));
+        producers.add(spawn("openwire-producer", this::openwireProducer));
     }
 
-    /** Stops producing, then waits until every acknowledged message was received (or the timeout passed). */
+    /**
+     * Stops the producers and waits for them to end (so no acknowledgement arrives later), then waits until every
+     * acknowledged message was received or the timeout passed.
+     */
     void drain(Duration timeout) throws InterruptedException {
         producing.set(false);
         long deadline = System.currentTimeMillis() + timeout.toMillis();
+        for (Thread producer : producers) {
+            producer.join(Math.max(1, deadline - System.currentTimeMillis()));
+            if (producer.isAlive()) {
+                errors.add(producer.getName() + " did not stop within " + timeout);
+            }
+        }
         while (System.currentTimeMillis() < deadline && ledgers.values().stream().anyMatch(l -> l.lost() > 0)) {
             Thread.sleep(200);
         }
@@ -300,11 +310,12 @@ final class ClientTraffic implements AutoCloseable {
         return endpoints.iterator().next();
     }
 
-    private void spawn(String name, Runnable loop) {
+    private Thread spawn(String name, Runnable loop) {
         Thread thread = new Thread(loop, name);
         thread.setDaemon(true);
         threads.add(thread);
         thread.start();
+        return thread;
     }
 
     private static void pause() {

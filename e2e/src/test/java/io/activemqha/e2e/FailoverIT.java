@@ -2,7 +2,10 @@ package io.activemqha.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.activemqha.common.Labels;
+import io.activemqha.common.RbacNames;
 import io.activemqha.e2e.failover.ContainerImages;
 import io.activemqha.e2e.failover.FailoverChart;
 import io.activemqha.e2e.failover.Kubelet;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -124,8 +128,25 @@ class FailoverIT {
         assertThat(view.current().endpoints()).containsExactly(holder.address());
         assertThat(view.current().leader(holder.name())).isEqualTo(Labels.LEADER_YES);
         assertThat(view.current().leader(standby.name())).isEqualTo(Labels.LEADER_NO);
-        assertThat(holder.container(BrokerPods.LABELER).environment())
-                .containsEntry("POD_NAME", holder.name()).containsEntry("POD_NAMESPACE", NAMESPACE);
+        for (RunningPod pod : pods.all()) {
+            assertThat(plane.client().pods().inNamespace(NAMESPACE).withName(pod.name()).get().getSpec().getNodeName())
+                    .as("bound through pods/binding").isEqualTo(kubelet.nodeName());
+            Map<String, String> env = pod.container(BrokerPods.LABELER).environment();
+            assertThat(env).containsEntry("POD_NAME", pod.name()).containsEntry("POD_NAMESPACE", NAMESPACE);
+            JsonNode claims = tokenClaims(Path.of(env.get("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN")));
+            assertThat(claims.at("/kubernetes.io/serviceaccount/name").asText())
+                    .isEqualTo(RbacNames.LABELER_SERVICE_ACCOUNT);
+            assertThat(claims.at("/kubernetes.io/pod/name").asText()).as("token bound to its pod").isEqualTo(pod.name());
+        }
+    }
+
+    private static JsonNode tokenClaims(Path token) {
+        try {
+            String payload = Files.readString(token).trim().split("\\.")[1];
+            return new ObjectMapper().readTree(java.util.Base64.getUrlDecoder().decode(payload));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -1,8 +1,11 @@
 package io.activemqha.e2e.failover;
 
+import io.activemqha.e2e.Await;
 import io.activemqha.e2e.ChildProcess;
 import io.activemqha.e2e.CommandResult;
 import io.activemqha.e2e.Commands;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,12 +82,11 @@ public final class PodNetwork implements AutoCloseable {
     private static void awaitOwnNamespace(ChildProcess pause) {
         Path own = Path.of("/proc/self/ns/net");
         Path pods = Path.of("/proc", String.valueOf(pause.pid()), "ns", "net");
-        io.activemqha.e2e.Await.untilTrue("pause process " + pause.pid() + " in its own network namespace",
+        Await.untilTrue("pause process " + pause.pid() + " in its own network namespace",
                 IP_TIMEOUT, () -> {
                     try {
-                        return !java.nio.file.Files.readSymbolicLink(own)
-                                .equals(java.nio.file.Files.readSymbolicLink(pods));
-                    } catch (java.io.IOException notYet) {
+                        return !Files.readSymbolicLink(own).equals(Files.readSymbolicLink(pods));
+                    } catch (IOException notYet) {
                         return false;
                     }
                 }, () -> pause.logTail(10));
