@@ -12,7 +12,6 @@ import java.security.cert.CertificateParsingException;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.RSAKey;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Date;
@@ -61,7 +60,11 @@ public final class Certificates {
         if (!privateKey.getAlgorithm().equals(publicKey.getAlgorithm())) {
             return false;
         }
-        String algorithm = privateKey instanceof RSAKey ? "SHA256withRSA" : "SHA256withECDSA";
+        String algorithm = switch (privateKey.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> "SHA256withECDSA";
+        };
         byte[] challenge = new byte[32];
         new SecureRandom().nextBytes(challenge);
         try {

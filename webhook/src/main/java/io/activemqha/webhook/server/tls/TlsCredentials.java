@@ -1,15 +1,13 @@
 package io.activemqha.webhook.server.tls;
 
+import io.activemqha.certs.Certificates;
 import io.activemqha.certs.Pem;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -23,7 +21,6 @@ import java.util.List;
  * @param fingerprint SHA-256 of the PEM texts the pair was parsed from: equal fingerprints mean unchanged files
  */
 public record TlsCredentials(List<X509Certificate> chain, PrivateKey privateKey, String fingerprint) {
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     public TlsCredentials {
         chain = List.copyOf(chain);
@@ -97,30 +94,9 @@ public record TlsCredentials(List<X509Certificate> chain, PrivateKey privateKey,
     }
 
     private static void requireMatchingKey(X509Certificate leaf, PrivateKey key) {
-        String algorithm = switch (key.getAlgorithm()) {
-            case "EC", "ECDSA" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            default -> throw new IllegalArgumentException("unsupported private key algorithm " + key.getAlgorithm()
-                    + ": expected EC, RSA or Ed25519");
-        };
-        byte[] challenge = new byte[32];
-        RANDOM.nextBytes(challenge);
-        try {
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(challenge);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(leaf.getPublicKey());
-            verifier.update(challenge);
-            if (!verifier.verify(signature)) {
-                throw new IllegalArgumentException("the private key does not belong to the certificate (serial "
-                        + leaf.getSerialNumber().toString(16) + ")");
-            }
-        } catch (GeneralSecurityException e) {
+        if (!Certificates.keysMatch(key, leaf.getPublicKey())) {
             throw new IllegalArgumentException("the private key does not belong to the certificate (serial "
-                    + leaf.getSerialNumber().toString(16) + "): " + e.getMessage(), e);
+                    + leaf.getSerialNumber().toString(16) + ", " + key.getAlgorithm() + " key)");
         }
     }
 }
