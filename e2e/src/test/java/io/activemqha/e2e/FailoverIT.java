@@ -6,21 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.activemqha.common.Labels;
 import io.activemqha.common.RbacNames;
-import io.activemqha.e2e.failover.ContainerImages;
 import io.activemqha.e2e.failover.FailoverChart;
 import io.activemqha.e2e.failover.Kubelet;
 import io.activemqha.e2e.failover.PodBroker;
 import io.activemqha.e2e.failover.RunningPod;
 import io.activemqha.e2e.failover.ServiceView;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,8 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Order(7)
 class FailoverIT {
-    static final String NAMESPACE = "activemq";
-    static final String SERVICE = "activemq";
+    static final String NAMESPACE = ExampleOnKubelet.NAMESPACE;
     private static final Duration SETTLE = Duration.ofSeconds(90);
     private static final int FAILOVERS = 5;
     /**
@@ -65,6 +60,7 @@ class FailoverIT {
 
     private final ControlPlane plane;
     private final ActiveMqHa activeMqHa;
+    private ExampleOnKubelet example;
     private Kubelet kubelet;
     private BrokerPods pods;
     private ServiceView view;
@@ -80,35 +76,20 @@ class FailoverIT {
 
     @BeforeAll
     void runTheExampleOnTheProcessKubelet() {
-        plane.kubectl().succeed("apply", "-k", example().toString());
-        List<Pod> admitted = Await.until("2 admitted pods of the example", SETTLE, () -> {
-            List<Pod> current = plane.client().pods().inNamespace(NAMESPACE).list().getItems();
-            return current.size() == 2 ? Optional.of(current) : Optional.empty();
-        }, () -> activeMqHa.webhook().process().logTail(20));
-        view = ServiceView.watch(plane.client(), NAMESPACE, SERVICE);
-        kubelet = Kubelet.start(plane, "e2e-node-0", ContainerImages.in(E2eSettings.projectRoot()),
-                E2eSettings.logDirectory());
-        List<RunningPod> running = new ArrayList<>();
-        admitted.stream().sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-                .forEach(pod -> running.add(kubelet.run(pod)));
-        pods = new BrokerPods(running);
+        example = ExampleOnKubelet.start(plane, activeMqHa, SETTLE);
+        kubelet = example.kubelet();
+        pods = example.pods();
+        view = example.view();
         client = new EndpointClient(view);
     }
 
     @AfterAll
     void stopThePodsAndDeleteTheExample() throws Exception {
         try {
-            if (view != null) {
-                view.close();
-            }
-            if (kubelet != null) {
-                kubelet.close();
+            if (example != null) {
+                example.close();
             }
         } finally {
-            // No kubelet confirms the deletion of bound pods any more: force it, then remove the example.
-            plane.kubectl("delete", "pods", "--all", "-n", NAMESPACE, "--grace-period=0", "--force");
-            plane.kubectl().succeed("delete", "-k", example().toString(), "--ignore-not-found", "--wait=true",
-                    "--timeout=90s");
             Path target = Path.of(System.getProperty("activemq.ha.work.dir")).getParent();
             String json = FailoverTimings.json(timings, ledgers);
             Files.writeString(target.resolve("failover-timings.json"), json);
@@ -331,15 +312,7 @@ class FailoverIT {
 
     /** Waits for one lock holder whose pod alone is labeled leader=yes and alone is the Service's endpoint. */
     RunningPod awaitSteadyState() {
-        RunningPod holder = Await.until("a broker holding the lock", SETTLE, pods::lockHolder,
-                () -> pods.all().stream().map(p -> p.container(BrokerPods.BROKER).logTail(15))
-                        .reduce("", (a, b) -> a + "\n" + b));
-        RunningPod standby = pods.other(holder);
-        view.await("the endpoints and labels to follow lock holder " + holder.name(), SETTLE,
-                o -> o.endpoints().equals(Set.of(holder.address()))
-                        && Labels.LEADER_YES.equals(o.leader(holder.name()))
-                        && Labels.LEADER_NO.equals(o.leader(standby.name())));
-        return holder;
+        return example.awaitSteadyState(SETTLE);
     }
 
     private static long lockerSetting(String attribute) {
@@ -356,6 +329,6 @@ class FailoverIT {
     }
 
     static Path example() {
-        return E2eSettings.projectRoot().resolve("deploy/examples/activemq-nfs");
+        return ExampleOnKubelet.example();
     }
 }

@@ -81,6 +81,20 @@ public final class Kubelet implements AutoCloseable {
         return nodeName;
     }
 
+    /**
+     * Cuts the pods off the API server: the relay they reach it through closes every connection and refuses new ones
+     * until {@link #reconnectApiServer()}. The API server itself keeps serving everyone else (the test, the
+     * controllers).
+     */
+    public void disconnectApiServer() {
+        apiRelay.cut();
+    }
+
+    /** Lets the pods reach the API server again after {@link #disconnectApiServer()}. */
+    public void reconnectApiServer() {
+        apiRelay.restore();
+    }
+
     /** Binds {@code pod} to this node, sets up its sandbox and volumes, starts its containers and reports Running. */
     public synchronized RunningPod run(Pod pod) {
         KubernetesClient client = plane.client();

@@ -20,6 +20,7 @@ public final class TcpRelay implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean cut;
 
     private TcpRelay(ServerSocket server, int targetPort) {
         this.server = server;
@@ -49,6 +50,10 @@ public final class TcpRelay implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket inbound = server.accept();
+                if (cut) {
+                    closeQuietly(inbound);
+                    continue;
+                }
                 Socket outbound = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(inbound);
                 open.add(outbound);
@@ -82,6 +87,21 @@ public final class TcpRelay implements AutoCloseable {
         } catch (IOException ignored) {
             // already closed
         }
+    }
+
+    /**
+     * Makes the target unreachable through this relay: every relayed connection is closed now, and connections
+     * accepted until {@link #restore()} are closed at once (the client sees its connection reset). The listening port
+     * stays, so clients reconnect to the same address once restored.
+     */
+    public void cut() {
+        cut = true;
+        open.forEach(this::closeQuietly);
+    }
+
+    /** Relays new connections again after {@link #cut()}. */
+    public void restore() {
+        cut = false;
     }
 
     @Override
