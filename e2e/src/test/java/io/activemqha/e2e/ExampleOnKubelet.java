@@ -37,9 +37,10 @@ final class ExampleOnKubelet implements AutoCloseable {
 
     /** Applies the example, waits for its 2 admitted pods and runs them on a new kubelet. */
     static ExampleOnKubelet start(ControlPlane plane, ActiveMqHa activeMqHa, Duration timeout) {
-        // The webhook trusts a namespace's provisioning for --rbac-cache-ttl (10 min). An earlier class may have
+        // The webhook trusts a namespace's provisioning for --rbac-cache-ttl (30 s). An earlier class may have
         // deleted the example's namespace, provisioned ServiceAccount included; in the re-created namespace a running
-        // webhook would skip provisioning and the API server would refuse every pod ("serviceaccount ... not found").
+        // webhook would skip provisioning and the API server would refuse every pod ("serviceaccount ... not found")
+        // until the entry expires; a restart empties the cache, so the test does not wait for the TTL.
         activeMqHa.stopWebhook();
         activeMqHa.startWebhook();
         plane.kubectl().succeed("apply", "-k", example().toString());

@@ -38,7 +38,7 @@ public final class ServeDefaults implements CommandLine.IDefaultValueProvider {
                 Map.entry("--labeler-image", injector.labelerImage()),
                 Map.entry("--service-account", injector.serviceAccount()),
                 Map.entry("--provision-rbac", "true"),
-                Map.entry("--rbac-cache-ttl", "10m"),
+                Map.entry("--rbac-cache-ttl", "30s"),
                 Map.entry("--rbac-timeout", "3s"),
                 Map.entry("--native-sidecar", Boolean.toString(injector.nativeSidecar())),
                 Map.entry("--broker-url", injector.brokerUrl()),

@@ -50,7 +50,7 @@ class ServeCommandTest {
                 Runtime.getRuntime().availableProcessors()));
         assertThat(config.tls().development()).isTrue();
         assertThat(config.tls().reloadInterval()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.rbac()).isEqualTo(new ServeConfig.RbacSettings(true, Duration.ofMinutes(10), Duration.ofSeconds(3)));
+        assertThat(config.rbac()).isEqualTo(new ServeConfig.RbacSettings(true, Duration.ofSeconds(30), Duration.ofSeconds(3)));
         assertThat(config.injector()).isEqualTo(InjectorConfig.defaults());
     }
 
