@@ -74,6 +74,10 @@ public final class PodInjector {
         List<String> errors = new ArrayList<>(parsed.errors());
         PodOverrides overrides = parsed.overrides();
         PodSpec spec = pod.getSpec() == null ? new PodSpec() : pod.getSpec();
+        List<String> emptyEntries = emptyEntries(spec);
+        if (!emptyEntries.isEmpty()) {
+            return Injection.denied("invalid pod", String.join("; ", emptyEntries));
+        }
         errors.addAll(conflicts(spec, overrides));
         String group = overrides.group();
         if (group == null && errors.isEmpty()) {
@@ -154,6 +158,32 @@ public final class PodInjector {
         }
         String provision = account.equals(config.serviceAccount()) ? account : null;
         return new Injection(Outcome.INJECTED, pod, prepared, "injected", null, warnings, provision);
+    }
+
+    /**
+     * Null entries in the lists the injection reads or rewrites (YAML's "- " with nothing after it): no valid pod has
+     * them, and the API server would refuse the pod anyway; saying where beats failing on them.
+     */
+    private static List<String> emptyEntries(PodSpec spec) {
+        List<String> problems = new ArrayList<>();
+        requireNoNulls("spec.initContainers", spec.getInitContainers(), problems);
+        requireNoNulls("spec.containers", spec.getContainers(), problems);
+        requireNoNulls("spec.volumes", spec.getVolumes(), problems);
+        if (problems.isEmpty()) {
+            allContainers(spec).forEach(c -> {
+                requireNoNulls("container " + c.getName() + " ports", c.getPorts(), problems);
+                requireNoNulls("container " + c.getName() + " volumeMounts", c.getVolumeMounts(), problems);
+            });
+        }
+        return problems;
+    }
+
+    private static void requireNoNulls(String where, List<?> entries, List<String> problems) {
+        for (int i = 0; entries != null && i < entries.size(); i++) {
+            if (entries.get(i) == null) {
+                problems.add(where + "[" + i + "] is empty: not a valid pod");
+            }
+        }
     }
 
     /** What in the pod makes the injection impossible. */

@@ -57,4 +57,40 @@ class FuzzFindingsTest {
                 .hasMessage("line 1: line 1: Deployment orders pod template is not a valid pod: the value at /metadata/annotations/note"
                         + " has no JSON form (e.g. a !!binary scalar); write it as a plain string");
     }
+
+    /** Found by ManifestInjectFuzzTest#arbitraryText (bounded CI run): an empty list entry crashed the injector (NPE). */
+    @Test
+    void anEmptyContainerEntryIsRefusedNamingWhere() {
+        String manifest = """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: solo
+                  annotations: {activemq-ha: "true"}
+                spec:
+                  containers:
+                  - name: broker
+                    image: apache/activemq-classic
+                  -
+                """;
+        assertThatThrownBy(() -> injector.inject(manifest))
+                .isInstanceOf(ManifestException.class)
+                .hasMessageContaining("spec.containers[1] is empty: not a valid pod");
+    }
+
+    /** The same pod through the webhook: a denial naming the entry, not a 500. */
+    @Test
+    void anEmptyContainerEntryInAReviewIsDenied() {
+        String review = """
+                {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u2",
+                 "kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},
+                 "namespace":"mq","operation":"CREATE",
+                 "object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"solo","annotations":{"activemq-ha":"true"}},
+                           "spec":{"containers":[{"name":"broker","image":"apache/activemq-classic","ports":[null]}]}}}}
+                """;
+        AdmissionResult result = reviewer.review(review.getBytes(StandardCharsets.UTF_8));
+        assertThat(result.httpStatus()).isEqualTo(200);
+        assertThat(result.outcome()).isEqualTo(Outcome.DENIED);
+        assertThat(result.body()).contains("container broker ports[0] is empty: not a valid pod");
+    }
 }
