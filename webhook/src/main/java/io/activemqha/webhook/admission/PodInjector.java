@@ -74,7 +74,7 @@ public final class PodInjector {
         List<String> errors = new ArrayList<>(parsed.errors());
         PodOverrides overrides = parsed.overrides();
         PodSpec spec = pod.getSpec() == null ? new PodSpec() : pod.getSpec();
-        List<String> emptyEntries = emptyEntries(spec);
+        List<String> emptyEntries = emptyEntries(metadata, spec);
         if (!emptyEntries.isEmpty()) {
             return Injection.denied("invalid pod", String.join("; ", emptyEntries));
         }
@@ -164,8 +164,9 @@ public final class PodInjector {
      * Null entries in the lists the injection reads or rewrites (YAML's "- " with nothing after it): no valid pod has
      * them, and the API server would refuse the pod anyway; saying where beats failing on them.
      */
-    private static List<String> emptyEntries(PodSpec spec) {
+    private static List<String> emptyEntries(ObjectMeta metadata, PodSpec spec) {
         List<String> problems = new ArrayList<>();
+        requireNoNulls("metadata.ownerReferences", metadata.getOwnerReferences(), problems);
         requireNoNulls("spec.initContainers", spec.getInitContainers(), problems);
         requireNoNulls("spec.containers", spec.getContainers(), problems);
         requireNoNulls("spec.volumes", spec.getVolumes(), problems);

@@ -93,4 +93,19 @@ class FuzzFindingsTest {
         assertThat(result.outcome()).isEqualTo(Outcome.DENIED);
         assertThat(result.body()).contains("container broker ports[0] is empty: not a valid pod");
     }
+
+    /** Probed after the CI finding: an empty owner reference entry must be denied, not crash group derivation. */
+    @Test
+    void anEmptyOwnerReferenceIsDenied() {
+        String review = """
+                {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u3",
+                 "kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},
+                 "namespace":"mq","operation":"CREATE",
+                 "object":{"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"broker-","ownerReferences":[null],
+                           "annotations":{"activemq-ha":"true"}},"spec":{"containers":[{"name":"broker"}]}}}}
+                """;
+        AdmissionResult result = reviewer.review(review.getBytes(StandardCharsets.UTF_8));
+        assertThat(result.outcome()).isEqualTo(Outcome.DENIED);
+        assertThat(result.body()).contains("metadata.ownerReferences[0] is empty: not a valid pod");
+    }
 }
