@@ -18,6 +18,7 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.reader.ReaderException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,8 +28,9 @@ import tools.jackson.databind.node.ObjectNode;
  * Offline injection of a multi-document manifest: every Pod, and every pod template of a Deployment, StatefulSet,
  * ReplicaSet, DaemonSet, Job or CronJob, whose annotations say {@code activemq-ha: "true"}, gets exactly what the
  * webhook would do to it ({@link PodInjector}), applied as the same diff so the rest of the document is kept as is.
- * Documents without such a pod are written back byte for byte; an injected one is re-written as YAML (its comments,
- * except those heading the document, are lost). Injected templates carry {@code activemq-ha/injected}, so a second
+ * Documents are cut where the YAML parser cuts them; those without such a pod are written back byte for byte, an
+ * injected one is re-written as YAML between its own markers, directives and surrounding comments (comments inside it
+ * are lost). Injected templates carry {@code activemq-ha/injected}, so a second
  * run changes nothing and the webhook leaves their pods alone.
  */
 public final class ManifestInjector {
@@ -66,17 +68,21 @@ public final class ManifestInjector {
         List<String> denials = new ArrayList<>();
         int firstDenialLine = 0;
         int injected = 0;
-        for (YamlChunks.Chunk chunk : YamlChunks.split(manifest)) {
+        for (YamlChunks.Chunk chunk : split(manifest)) {
+            if (!chunk.mapping()) {
+                output.append(chunk.text());
+                continue;
+            }
             List<Object> documents = load(chunk);
             if (documents.size() != 1 || !(documents.get(0) instanceof Map)) {
                 output.append(chunk.text());
                 continue;
             }
             JsonNode document = toJson(chunk, documents.get(0));
-            Document doc = new Document(chunk.firstLine(), warnings, new ArrayList<>());
+            Document doc = new Document(chunk.line(), warnings, new ArrayList<>());
             int count = doc.visit((ObjectNode) document);
             if (!doc.denials().isEmpty()) {
-                firstDenialLine = firstDenialLine == 0 ? chunk.firstLine() : firstDenialLine;
+                firstDenialLine = firstDenialLine == 0 ? chunk.line() : firstDenialLine;
                 denials.addAll(doc.denials());
             }
             if (count == 0) {
@@ -84,7 +90,7 @@ public final class ManifestInjector {
                 continue;
             }
             injected += count;
-            output.append(rewrite(chunk, mapper.treeToValue(document, Object.class)));
+            output.append(chunk.withRoot(yaml.dump(mapper.treeToValue(document, Object.class))));
         }
         if (!denials.isEmpty()) {
             throw new ManifestException(firstDenialLine, String.join("\n", denials));
@@ -92,17 +98,35 @@ public final class ManifestInjector {
         return new Result(output.toString(), injected, warnings);
     }
 
+    /** The stream's documents, cut where the YAML parser cuts them. */
+    private List<YamlChunks.Chunk> split(String manifest) throws ManifestException {
+        try {
+            return YamlChunks.split(manifest, yaml);
+        } catch (YAMLException e) {
+            throw malformed(e, manifest, 1);
+        }
+    }
+
     private List<Object> load(YamlChunks.Chunk chunk) throws ManifestException {
         try {
             return yaml.load(chunk.text());
-        } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            int line = chunk.firstLine() + (mark == null ? 0 : mark.getLine());
-            throw new ManifestException(line, "malformed YAML: " + oneLine(e.getProblem() != null ? e.getProblem() : e.getMessage())
-                    + (e.getContext() != null ? " (" + oneLine(e.getContext()) + ")" : ""));
         } catch (YAMLException e) {
-            throw new ManifestException(chunk.firstLine(), "malformed YAML: " + oneLine(e.getMessage()));
+            throw malformed(e, chunk.text(), chunk.textLine());
         }
+    }
+
+    /** The error with the line it is on; {@code firstLine} is the line of {@code text}'s first character. */
+    private static ManifestException malformed(YAMLException e, String text, int firstLine) {
+        if (e instanceof MarkedYAMLException marked) {
+            Mark mark = marked.getProblemMark() != null ? marked.getProblemMark() : marked.getContextMark();
+            int line = firstLine + (mark == null ? 0 : mark.getLine());
+            return new ManifestException(line, "malformed YAML: "
+                    + oneLine(marked.getProblem() != null ? marked.getProblem() : marked.getMessage())
+                    + (marked.getContext() != null ? " (" + oneLine(marked.getContext()) + ")" : ""));
+        }
+        int line = e instanceof ReaderException unreadable
+                ? firstLine - 1 + YamlChunks.lineAt(text, unreadable.getPosition()) : firstLine;
+        return new ManifestException(line, "malformed YAML: " + oneLine(e.getMessage()));
     }
 
     /** The document as JSON, which is what the API server takes; YAML-only shapes (e.g. a null key) are refused. */
@@ -110,24 +134,9 @@ public final class ManifestInjector {
         try {
             return mapper.valueToTree(document);
         } catch (JacksonException e) {
-            throw new ManifestException(chunk.firstLine(), "not a Kubernetes object (it has no JSON form): "
+            throw new ManifestException(chunk.line(), "not a Kubernetes object (it has no JSON form): "
                     + oneLine(e.getOriginalMessage()));
         }
-    }
-
-    /** The document re-written, keeping its {@code ---} line and the comment lines heading it (e.g. helm's "# Source:"). */
-    private String rewrite(YamlChunks.Chunk chunk, Object document) {
-        StringBuilder text = new StringBuilder();
-        List<String> lines = chunk.text().lines().toList();
-        int i = 0;
-        if (!chunk.startMarker().isEmpty()) {
-            text.append(chunk.startMarker().strip()).append('\n');
-            i = 1;
-        }
-        for (; i < lines.size() && (lines.get(i).isBlank() || lines.get(i).stripLeading().startsWith("#")); i++) {
-            text.append(lines.get(i)).append('\n');
-        }
-        return text.append(yaml.dump(document)).toString();
     }
 
     private static String oneLine(String text) {

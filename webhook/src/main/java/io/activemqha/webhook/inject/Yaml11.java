@@ -1,5 +1,6 @@
 package io.activemqha.webhook.inject;
 
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -7,6 +8,7 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.representer.Representer;
@@ -32,6 +34,11 @@ final class Yaml11 {
         List<Object> documents = new ArrayList<>();
         yaml().loadAll(text).forEach(documents::add);
         return documents;
+    }
+
+    /** The parser's events for {@code text}, read lazily: a malformed stream throws while they are iterated. */
+    Iterable<Event> parse(String text) {
+        return yaml().parse(new StringReader(text));
     }
 
     /** One document in block style, multi-line strings as literal blocks. */
