@@ -6,6 +6,11 @@
 #   ${ACTIVEMQ_HA_CACHE:-$HOME/.cache/activemq-ha}/control-plane-<k8s version>-etcd-<etcd version>/
 # holding kube-apiserver, kube-controller-manager, kubectl, etcd and build-info.txt.
 #
+#   e2e/control-plane.sh [--path-file FILE]
+#
+# --path-file FILE also writes the directory into FILE (the Maven e2e profile runs the script this way, so that
+# `mvn verify -Pe2e` finds the binaries by itself).
+#
 # Environment:
 #   ACTIVEMQ_HA_CACHE   cache root (default $HOME/.cache/activemq-ha)
 #   K8S_VERSIONS        Kubernetes versions to try, in order (default "v1.34.4 v1.34.3 v1.35.4"); the first one
@@ -107,18 +112,28 @@ EOF
     return $status
 }
 
+# The result: printed as the last line, and written to the --path-file when one was given.
+found() {
+    [[ -z "$PATH_FILE" ]] || { mkdir -p "$(dirname "$PATH_FILE")" && echo "$1" >"$PATH_FILE"; }
+    echo "$1"
+}
+
 main() {
-    command -v go >/dev/null || { log "Go is required (https://go.dev/dl)"; exit 1; }
-    mkdir -p "$CACHE_ROOT"
     local version dir
     for version in $K8S_VERSIONS; do
         dir=$(target_dir "$version")
         if is_complete "$dir"; then
             log "reusing $dir"
-            echo "$dir"
+            found "$dir"
             return 0
         fi
     done
+    command -v go >/dev/null || {
+        log "no control plane cached in $CACHE_ROOT, and Go (>= 1.24) is needed to build one: install it (Debian: apt-get install golang-go; .ci/setup does), then run e2e/control-plane.sh"
+        exit 1
+    }
+    mkdir -p "$CACHE_ROOT"
+    log "no control plane cached yet: building Kubernetes and etcd from the Go module proxy (about 8 minutes on 2 cores, once)"
 
     for version in $K8S_VERSIONS; do
         dir=$(target_dir "$version")
@@ -139,7 +154,7 @@ main() {
             rm -rf "$dir"
             mv "$tmp" "$dir"
             log "built in ${seconds}s: $(du -sh "$dir" | cut -f1) in $dir"
-            echo "$dir"
+            found "$dir"
             return 0
         fi
         log "build of Kubernetes $version failed; trying the next version"
@@ -149,4 +164,11 @@ main() {
     exit 1
 }
 
-main "$@"
+PATH_FILE=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --path-file) [[ $# -ge 2 ]] || { log "--path-file needs a file name"; exit 2; }; PATH_FILE=$2; shift 2 ;;
+        *) log "unknown argument: $1 (usage: e2e/control-plane.sh [--path-file FILE])"; exit 2 ;;
+    esac
+done
+main

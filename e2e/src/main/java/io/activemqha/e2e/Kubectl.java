@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs the kubectl binary against one kubeconfig.
@@ -25,9 +26,9 @@ public record Kubectl(Path binary, Path kubeconfig) {
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }
-        String controlPlane = System.getenv("ACTIVEMQ_HA_CONTROL_PLANE");
-        if (controlPlane != null && Path.of(controlPlane, "kubectl").toFile().canExecute()) {
-            return Path.of(controlPlane, "kubectl");
+        Optional<Path> controlPlane = ControlPlaneBinaries.directory().map(dir -> dir.resolve("kubectl"));
+        if (controlPlane.isPresent() && controlPlane.get().toFile().canExecute()) {
+            return controlPlane.get();
         }
         return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
                 .map(dir -> Path.of(dir, "kubectl")).filter(p -> p.toFile().canExecute()).findFirst()

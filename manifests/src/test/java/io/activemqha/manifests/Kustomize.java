@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -25,15 +26,27 @@ final class Kustomize {
         this.kubectl = kubectl;
     }
 
-    /** The kubectl of this machine; fails with the remedy when there is none. */
+    /**
+     * {@code $KUBECTL}, else the release-matched kubectl of the control plane that the e2e profile found (named in the
+     * file of {@code -Dactivemq.ha.control.plane.file}), else the PATH's; fails with the remedy when there is none.
+     */
     static Kustomize onPath() {
         String configured = System.getenv("KUBECTL");
-        String binary = configured != null && !configured.isBlank() ? configured : "kubectl";
+        String binary = configured != null && !configured.isBlank() ? configured : controlPlaneKubectl().orElse("kubectl");
         if (!isExecutable(binary)) {
             throw new IllegalStateException("kubectl not found (looked for '" + binary + "' on the PATH): the manifest "
                     + "tests render deploy/ with `kubectl kustomize`; run ./test.sh (it builds a release-matched kubectl) or set $KUBECTL");
         }
         return new Kustomize(binary);
+    }
+
+    private static Optional<String> controlPlaneKubectl() {
+        Path file = Path.of(System.getProperty("activemq.ha.control.plane.file", "none"));
+        try {
+            return Files.isRegularFile(file) ? Optional.of(Path.of(Files.readString(file).strip(), "kubectl").toString()) : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
     }
 
     /** The rendered multi-document YAML of the kustomization in {@code dir}. */
