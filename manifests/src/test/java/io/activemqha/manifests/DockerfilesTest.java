@@ -8,10 +8,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,11 +27,18 @@ import org.w3c.dom.NodeList;
 /**
  * The images are built from what the modules produce and run as the pods expect: a Maven build stage, then a JRE
  * stage that copies the module's fixed-name jar (its pom's executable.jar.name), runs it as a numeric non-root user
- * (so runAsNonRoot can be verified) with java as PID 1.
+ * (so runAsNonRoot can be verified) with java as PID 1. Both base images are build arguments with fully qualified
+ * defaults, so that e2e/images.sh (or anyone) can build the same files on other bases.
  */
 class DockerfilesTest {
     private static final String MODULE_PREFIX = "activemq-ha-";
     private static final String LAUNCHER = "labeler/src/main/sh/labeler";
+    private static final List<String> MODULES = List.of("webhook", "labeler", "certs");
+    private static final String BUILD_IMAGE = "BUILD_IMAGE";
+    private static final String RUNTIME_IMAGE = "RUNTIME_IMAGE";
+    /** registry (a domain or localhost, optional port) / path : tag or @digest: no short-name resolution involved. */
+    private static final Pattern FULLY_QUALIFIED = Pattern.compile(
+            "(localhost|[a-z0-9-]+(\\.[a-z0-9-]+)+)(:\\d+)?(/[a-z0-9._-]+)+(:[\\w][\\w.-]*|@sha256:[0-9a-f]{64})");
 
     private final RepoPaths paths = RepoPaths.fromBuild();
 
@@ -38,8 +49,10 @@ class DockerfilesTest {
         assertThat(dockerfile.stages()).as("multi-stage").hasSizeGreaterThanOrEqualTo(2);
         Dockerfile.Stage build = dockerfile.stages().get(0);
         Dockerfile.Stage runtime = dockerfile.last();
-        assertThat(build.baseImage()).startsWith("maven:");
-        assertThat(runtime.baseImage()).as("a JRE, not a JDK, at run time").contains("-jre");
+        assertThat(build.baseImage()).isEqualTo("${" + BUILD_IMAGE + "}");
+        assertThat(dockerfile.withDefaults(build.baseImage())).startsWith("docker.io/library/maven:");
+        assertThat(runtime.baseImage()).isEqualTo("${" + RUNTIME_IMAGE + "}");
+        assertThat(dockerfile.withDefaults(runtime.baseImage())).as("a JRE, not a JDK, at run time").contains("-jre");
 
         String buildCommands = String.join(" && ", build.all("RUN").stream().map(Dockerfile.Instruction::arguments).toList());
         assertThat(buildCommands).contains("-f " + module + "/pom.xml package");
@@ -53,6 +66,10 @@ class DockerfilesTest {
         String user = runtime.only("USER").arguments();
         assertThat(user).as("numeric uid:gid, so that the kubelet can verify runAsNonRoot").matches("\\d+(:\\d+)?");
         assertThat(Integer.parseInt(user.split(":")[0])).isPositive();
+        assertThat(runtime.all("RUN")).as("no user account is created: the runtime base is substitutable and need not "
+                + "have (the same) adduser; the numeric USER needs none")
+                .noneSatisfy(run -> assertThat(run.arguments())
+                        .containsAnyOf("adduser", "useradd", "addgroup", "groupadd"));
 
         if (module.equals("labeler")) {
             return; // started by its launcher script, see the labeler test below
@@ -87,6 +104,43 @@ class DockerfilesTest {
         String script = Files.readString(paths.root().resolve(LAUNCHER));
         assertThat(script).contains("exec \"$java\"", "$here/" + Path.of(installedJar).getFileName(),
                 "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:SharedArchiveFile=");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"webhook", "labeler", "certs"})
+    void everyBaseImageIsABuildArgumentWithAFullyQualifiedDefault(String module) {
+        Dockerfile dockerfile = Dockerfile.read(paths.module(module).resolve("Dockerfile"));
+        assertThat(dockerfile.globalArgs()).as("ARGs before the first FROM").containsKeys(BUILD_IMAGE, RUNTIME_IMAGE);
+        for (String arg : List.of(BUILD_IMAGE, RUNTIME_IMAGE)) {
+            assertThat(dockerfile.globalArgs().get(arg)).as("default of %s", arg).isNotNull()
+                    .matches(FULLY_QUALIFIED);
+        }
+        Set<String> stageNames = new LinkedHashSet<>();
+        for (Dockerfile.Stage stage : dockerfile.stages()) {
+            assertThat(stage.baseImage()).as("every FROM is one of the two arguments or an earlier stage, no literal image")
+                    .isIn(concat(List.of("${" + BUILD_IMAGE + "}", "${" + RUNTIME_IMAGE + "}"), stageNames));
+            if (stage.name() != null) {
+                stageNames.add(stage.name());
+            }
+        }
+    }
+
+    @Test
+    void theDockerfilesShareTheirBaseImageDefaults() {
+        Map<String, Map<String, String>> defaults = new LinkedHashMap<>();
+        for (String module : MODULES) {
+            Map<String, String> args = Dockerfile.read(paths.module(module).resolve("Dockerfile")).globalArgs();
+            defaults.put(module, Map.of(BUILD_IMAGE, String.valueOf(args.get(BUILD_IMAGE)),
+                    RUNTIME_IMAGE, String.valueOf(args.get(RUNTIME_IMAGE))));
+        }
+        assertThat(new LinkedHashSet<>(defaults.values())).as("one pair of --build-arg fits every image: %s", defaults)
+                .hasSize(1);
+    }
+
+    private static List<String> concat(List<String> first, Set<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     /** Where the runtime stage puts the module's jar, checked to be copied from the build stage's target/. */
