@@ -29,8 +29,10 @@ if [ "${DEMO_SKIP_BUILD:-0}" != 1 ]; then
     echo "building the product jars and the e2e harness (mvn package, tests skipped)..."
     mvn -B -ntp -q -Pe2e -DskipTests -pl labeler,e2e -am install
 fi
-classpath_file=e2e/target/demo.classpath
+# Maven resolves outputFile against the module's directory: an absolute path says where it goes.
+classpath_file=$root/e2e/target/demo.classpath
 mvn -B -ntp -q -Pe2e -pl e2e dependency:build-classpath -Dmdep.outputFile="$classpath_file"
+classpath=$(cat "$classpath_file")
 java=${JAVA_HOME:+$JAVA_HOME/bin/java}
-E2E_JAVA=${java:-$(command -v java)} exec e2e/netns/bin/java -cp "e2e/target/classes:$(cat "$classpath_file")" \
+E2E_JAVA=${java:-$(command -v java)} exec e2e/netns/bin/java -cp "e2e/target/classes:$classpath" \
     io.activemqha.e2e.failover.FailoverDemo "$root" "${1:-3}"
