@@ -6,8 +6,10 @@
 #   ${ACTIVEMQ_HA_CACHE:-$HOME/.cache/activemq-ha}/control-plane-<k8s version>-etcd-<etcd version>/
 # holding kube-apiserver, kube-controller-manager, kubectl, etcd and build-info.txt.
 #
-#   e2e/control-plane.sh [--path-file FILE]
+#   e2e/control-plane.sh [--node] [--path-file FILE]
 #
+# --node       also builds the node components of the same release into the same directory: kubelet, kube-proxy and
+#              kube-scheduler (the real node of e2e/cluster.sh; a few seconds each once the Go build cache is warm).
 # --path-file FILE also writes the directory into FILE (the Maven e2e profile runs the script this way, so that
 # `mvn verify -Pe2e` finds the binaries by itself).
 #
@@ -27,6 +29,7 @@ ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 BUILD_NICE=${BUILD_NICE:-10}
 CACHE_ROOT=${ACTIVEMQ_HA_CACHE:-$HOME/.cache/activemq-ha}
 BINARIES=(kube-apiserver kube-controller-manager kubectl etcd)
+NODE_BINARIES=(kubelet kube-proxy kube-scheduler)
 
 log() { echo "control-plane: $*" >&2; }
 
@@ -73,8 +76,10 @@ write_k8s_wrapper() {
     log "wrapper for k8s.io/kubernetes@$version maps $count staging modules to $staging_version"
 }
 
+# build_k8s OUT VERSION BINARY... builds the named commands of k8s.io/kubernetes into OUT.
 build_k8s() {
     local out=$1 version=$2 work minor
+    shift 2
     work=$(mktemp -d "$CACHE_ROOT/.k8s-wrapper.XXXXXX")
     write_k8s_wrapper "$work" "$version" || { rm -rf "$work"; return 1; }
     minor=${version#v1.}; minor=${minor%%.*}
@@ -85,7 +90,7 @@ build_k8s() {
         ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     done
     local status=0
-    for bin in kube-apiserver kube-controller-manager kubectl; do
+    for bin in "$@"; do
         log "building $bin $version"
         (cd "$work" && go_env nice -n "$BUILD_NICE" go build -trimpath -tags selinux,notest,grpcnotrace \
             -ldflags "$ldflags" -o "$out/$bin" "k8s.io/kubernetes/cmd/$bin") || { status=1; break; }
@@ -112,6 +117,26 @@ EOF
     return $status
 }
 
+# With --node: adds the node binaries that DIR lacks, each built aside and renamed into place (so a binary is there
+# whole or not at all).
+with_node() {
+    local dir=$1 version=$2 missing=() bin
+    [[ "$NODE" == 1 ]] || return 0
+    for bin in "${NODE_BINARIES[@]}"; do
+        [[ -x "$dir/$bin" ]] || missing+=("$bin")
+    done
+    [[ ${#missing[@]} -gt 0 ]] || return 0
+    command -v go >/dev/null || { log "Go (>= 1.24) is needed to build ${missing[*]}: install it (Debian: apt-get install golang-go)"; exit 1; }
+    local tmp
+    tmp=$(mktemp -d "$dir/.node.XXXXXX")
+    build_k8s "$tmp" "$version" "${missing[@]}" || { rm -rf "$tmp"; log "building ${missing[*]} failed"; exit 1; }
+    for bin in "${missing[@]}"; do
+        mv "$tmp/$bin" "$dir/$bin"
+        echo "size_bytes.$bin=$(stat -c %s "$dir/$bin")" >>"$dir/build-info.txt"
+    done
+    rm -rf "$tmp"
+}
+
 # The result: printed as the last line, and written to the --path-file when one was given.
 found() {
     [[ -z "$PATH_FILE" ]] || { mkdir -p "$(dirname "$PATH_FILE")" && echo "$1" >"$PATH_FILE"; }
@@ -124,6 +149,7 @@ main() {
         dir=$(target_dir "$version")
         if is_complete "$dir"; then
             log "reusing $dir"
+            with_node "$dir" "$version"
             found "$dir"
             return 0
         fi
@@ -140,7 +166,7 @@ main() {
         local tmp started
         tmp=$(mktemp -d "$CACHE_ROOT/.building-$version.XXXXXX")
         started=$(date +%s)
-        if build_etcd "$tmp" && build_k8s "$tmp" "$version"; then
+        if build_etcd "$tmp" && build_k8s "$tmp" "$version" kube-apiserver kube-controller-manager kubectl; then
             local seconds=$(($(date +%s) - started))
             {
                 echo "kubernetes=$version"
@@ -154,6 +180,7 @@ main() {
             rm -rf "$dir"
             mv "$tmp" "$dir"
             log "built in ${seconds}s: $(du -sh "$dir" | cut -f1) in $dir"
+            with_node "$dir" "$version"
             found "$dir"
             return 0
         fi
@@ -165,10 +192,12 @@ main() {
 }
 
 PATH_FILE=""
+NODE=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
+        --node) NODE=1; shift ;;
         --path-file) [[ $# -ge 2 ]] || { log "--path-file needs a file name"; exit 2; }; PATH_FILE=$2; shift 2 ;;
-        *) log "unknown argument: $1 (usage: e2e/control-plane.sh [--path-file FILE])"; exit 2 ;;
+        *) log "unknown argument: $1 (usage: e2e/control-plane.sh [--node] [--path-file FILE])"; exit 2 ;;
     esac
 done
 main
