@@ -1,0 +1,259 @@
+package io.activemqha.e2e.node;
+
+import io.activemqha.certs.Validity;
+import io.activemqha.e2e.Await;
+import io.activemqha.e2e.ChildProcess;
+import io.activemqha.e2e.ClientCertificates;
+import io.activemqha.e2e.CommandResult;
+import io.activemqha.e2e.Commands;
+import io.activemqha.e2e.ControlPlane;
+import io.activemqha.e2e.IssuedKeyPair;
+import io.activemqha.e2e.PemKeyPairFiles;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A real Kubernetes node for the test control plane: containerd (with runc and the CNI bridge plugin, all Debian's),
+ * kubelet and kube-proxy of the control plane's release, run by {@code e2e/node/node.sh} in a mount and PID namespace
+ * of their own inside the test's network namespace. Pods get addresses on a bridge in {@link #POD_SUBNET}; the node
+ * itself has {@link #NODE_IP} on an interface of its own (kubelet refuses a loopback node address), through which the
+ * Services' ClusterIPs are routed, and kube-proxy rewrites them to pod addresses, all in that same namespace.
+ *
+ * <p>{@link #close()} leaves the machine as it was: the namespaces take every process, mount and container with them;
+ * what the kernel keeps globally is undone here: the cgroups kubelet and runc made, and the kernel settings kubelet
+ * changes ({@link KernelSettings}).
+ */
+public final class RealNode implements AutoCloseable {
+    /** The node's name. */
+    public static final String NAME = "e2e-node";
+    /** The node's own address, on an interface of its own in the test's network namespace. */
+    public static final String NODE_IP = "10.214.255.1";
+    /** Where the pods' addresses come from (the CNI bridge's subnet). */
+    public static final String POD_SUBNET = "10.214.0.0/24";
+    /** The sandbox ("pause") image: catatonit, built by node.sh from Debian's static binary. */
+    public static final String SANDBOX_IMAGE = "localhost/activemq-ha-e2e/pause:catatonit";
+    private static final String NODE_LINK = "e2e-node0";
+    private static final String BRIDGE = "e2e-cni0";
+    private static final Duration READY = Duration.ofSeconds(180);
+    private static final Duration COMMAND = Duration.ofSeconds(30);
+    private static final int LOG_TAIL = 40;
+
+    private final Path work;
+    private final ChildProcess node;
+    private final KernelSettings kernel;
+
+    private RealNode(Path work, ChildProcess node, KernelSettings kernel) {
+        this.work = work;
+        this.node = node;
+        this.kernel = kernel;
+    }
+
+    /**
+     * Starts the node with the images in {@code imageArchives} imported, registers it and waits until it is Ready.
+     *
+     * @param binaries directory holding kubelet and kube-proxy (e2e/control-plane.sh --node)
+     */
+    public static RealNode start(ControlPlane plane, Path binaries, List<Path> imageArchives, Path logs) {
+        for (String binary : List.of("kubelet", "kube-proxy")) {
+            if (!Files.isExecutable(binaries.resolve(binary))) {
+                throw new IllegalStateException("no " + binary + " in " + binaries + ": e2e/control-plane.sh --node builds it");
+            }
+        }
+        KernelSettings kernel = KernelSettings.record();
+        Path work = plane.newDirectory("node-");
+        ChildProcess process = null;
+        try {
+            // A bridge without ports holds the address: this kernel has no dummy interfaces.
+            ip("link", "add", NODE_LINK, "type", "bridge");
+            ip("addr", "add", NODE_IP + "/32", "dev", NODE_LINK);
+            ip("link", "set", NODE_LINK, "up");
+            // ClusterIPs need a route before kube-proxy's DNAT rewrites them to a pod; it goes with the link.
+            ip("route", "add", ControlPlane.SERVICE_CLUSTER_IP_RANGE, "dev", NODE_LINK);
+            writeConfiguration(plane, work, imageArchives);
+            // The components' logs outlive the node's directory, for diagnosis.
+            Files.createSymbolicLink(work.resolve("logs"), Files.createDirectories(logs.resolve("node")));
+            process = ChildProcess.start("node", List.of("unshare", "--mount", "--pid", "--fork", "--mount-proc",
+                    "--propagation", "private", "catatonit", "--",
+                    nodeScript().toString(), work.toString(), binaries.toString(), NAME, NODE_IP, SANDBOX_IMAGE), Map.of(),
+                    logs.resolve("node.log"));
+            RealNode node = new RealNode(work, process, kernel);
+            node.awaitReady(plane);
+            return node;
+        } catch (IOException e) {
+            UncheckedIOException failure = new UncheckedIOException("cannot prepare the node in " + work, e);
+            cleanUp(process, kernel).forEach(failure::addSuppressed);
+            throw failure;
+        } catch (RuntimeException | Error e) {
+            cleanUp(process, kernel).forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    /** The node's log files: containerd, kubelet, kube-proxy, image imports. */
+    public Path logs() {
+        return work.resolve("logs");
+    }
+
+    /** The last lines of kubelet's log, for failure messages. */
+    public String kubeletLogTail() {
+        return tail(logs().resolve("kubelet.log"));
+    }
+
+    private void awaitReady(ControlPlane plane) {
+        Await.untilTrue("node " + NAME + " Ready", READY, () -> {
+            if (!node.isAlive()) {
+                throw new IllegalStateException("the node's processes exited:\n" + node.logTail(LOG_TAIL) + "\n"
+                        + kubeletLogTail() + "\n" + tail(logs().resolve("containerd.log")));
+            }
+            Node registered = plane.client().nodes().withName(NAME).get();
+            return registered != null && registered.getStatus() != null && registered.getStatus().getConditions() != null
+                    && registered.getStatus().getConditions().stream().anyMatch(RealNode::isReady);
+        }, () -> node.logTail(LOG_TAIL) + "\n" + kubeletLogTail());
+    }
+
+    private static boolean isReady(NodeCondition condition) {
+        return "Ready".equals(condition.getType()) && "True".equals(condition.getStatus());
+    }
+
+    /** Stops the node; then nothing of it is left on the machine. */
+    @Override
+    public void close() {
+        List<Exception> problems = cleanUp(node, kernel);
+        if (!problems.isEmpty()) {
+            IllegalStateException failure = new IllegalStateException("the node was not cleaned up completely");
+            problems.forEach(failure::addSuppressed);
+            throw failure;
+        }
+    }
+
+    /** Everything the node leaves behind, each step tried whatever the others did; returns what failed. */
+    private static List<Exception> cleanUp(ChildProcess process, KernelSettings kernel) {
+        List<Exception> problems = new ArrayList<>();
+        if (process != null) {
+            try {
+                process.close();
+            } catch (RuntimeException e) {
+                problems.add(e);
+            }
+        }
+        for (String link : List.of(BRIDGE, NODE_LINK)) {
+            CommandResult deleted = Commands.run(List.of("ip", "link", "del", link), Map.of(), COMMAND);
+            if (!deleted.succeeded() && !deleted.stderr().contains("Cannot find device")) {
+                problems.add(new IllegalStateException("cannot delete " + link + ": " + deleted.stderr()));
+            }
+        }
+        problems.addAll(removeCgroups());
+        try {
+            kernel.restore();
+        } catch (RuntimeException e) {
+            problems.add(e);
+        }
+        return problems;
+    }
+
+    private static void writeConfiguration(ControlPlane plane, Path work, List<Path> imageArchives) {
+        try {
+            Path images = Files.createDirectories(work.resolve("images"));
+            for (Path archive : imageArchives) {
+                Files.createSymbolicLink(images.resolve(archive.getFileName()), archive.toAbsolutePath());
+            }
+            Path cni = Files.createDirectories(work.resolve("cni"));
+            Files.writeString(cni.resolve("10-e2e.conflist"), NodeConfiguration.cni(BRIDGE, POD_SUBNET));
+            Files.writeString(work.resolve("containerd.toml"), NodeConfiguration.containerd(work, SANDBOX_IMAGE));
+            Files.writeString(work.resolve("kubelet.yaml"), NodeConfiguration.kubelet(NODE_IP, plane.pki().caCertificate()));
+            Files.writeString(work.resolve("kube-proxy.yaml"),
+                    NodeConfiguration.kubeProxy(NODE_IP, POD_SUBNET, work.resolve("kube-proxy.kubeconfig")));
+            ClientCertificates clients = new ClientCertificates(plane.pki().authority());
+            Validity validity = Validity.startingAt(Instant.now(), Duration.ofDays(1));
+            Files.copy(plane.writeKubeconfig("kubelet", files(work, "kubelet",
+                    clients.issue("system:node:" + NAME, "system:nodes", validity))), work.resolve("kubelet.kubeconfig"));
+            Files.copy(plane.writeKubeconfig("kube-proxy", files(work, "kube-proxy",
+                    clients.issue("system:kube-proxy", null, validity))), work.resolve("kube-proxy.kubeconfig"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the node's configuration into " + work, e);
+        }
+    }
+
+    private static PemKeyPairFiles files(Path work, String name, IssuedKeyPair issued) throws IOException {
+        Path pki = Files.createDirectories(work.resolve("pki"));
+        return new PemKeyPairFiles(Files.writeString(pki.resolve(name + ".crt"), issued.certificatePem()),
+                Files.writeString(pki.resolve(name + ".key"), issued.privateKeyPem()));
+    }
+
+    private static Path nodeScript() {
+        Path root = Path.of(System.getProperty("activemq.ha.project.root", ".")).toAbsolutePath().normalize();
+        return root.resolve("e2e/node/node.sh");
+    }
+
+    /** kubelet and runc make kubepods/... in every cgroup v1 hierarchy; they outlive the processes. */
+    private static List<Exception> removeCgroups() {
+        List<Exception> problems = new ArrayList<>();
+        try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path hierarchy : hierarchies.toList()) {
+                Path kubepods = hierarchy.resolve("kubepods");
+                if (!Files.isDirectory(kubepods)) {
+                    continue;
+                }
+                try (Stream<Path> tree = Files.walk(kubepods)) {
+                    for (Path cgroup : tree.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+                        removeCgroup(cgroup);
+                    }
+                } catch (IOException e) {
+                    problems.add(e);
+                }
+            }
+        } catch (IOException e) {
+            problems.add(e);
+        }
+        return problems;
+    }
+
+    // A cgroup empties a moment after its last process exits: retry briefly.
+    private static void removeCgroup(Path cgroup) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Files.delete(cgroup);
+                return;
+            } catch (IOException busy) {
+                if (attempt >= 50) {
+                    throw new IOException("cannot remove cgroup " + cgroup + ": " + busy.getMessage(), busy);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted removing " + cgroup, e);
+                }
+            }
+        }
+    }
+
+    private static void ip(String... args) {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        command.addAll(List.of(args));
+        CommandResult result = Commands.run(command, Map.of(), COMMAND);
+        if (!result.succeeded()) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + result.stderr());
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return log + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL), lines.size()));
+        } catch (IOException e) {
+            return log + ": " + e.getMessage();
+        }
+    }
+}
