@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +40,16 @@ public final class Commands {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted running " + command.get(0), e);
+        }
+    }
+
+    /** Runs {@code ip args...} (iproute2), failing with its message when it fails. */
+    public static void ip(String... args) {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        command.addAll(List.of(args));
+        CommandResult result = run(command, Map.of(), Duration.ofSeconds(20));
+        if (!result.succeeded()) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + result.stderr());
         }
     }
 

@@ -40,11 +40,11 @@ public final class PodNetwork implements AutoCloseable {
 
     /** Creates the bridge; fails if one exists already (a previous run not cleaned up, or a second network). */
     public static PodNetwork create(Path logDirectory) {
-        ip("link", "add", BRIDGE, "type", "bridge");
+        Commands.ip("link", "add", BRIDGE, "type", "bridge");
         PodNetwork network = new PodNetwork(logDirectory);
         try {
-            ip("addr", "add", GATEWAY + "/" + PREFIX_LENGTH, "dev", BRIDGE);
-            ip("link", "set", BRIDGE, "up");
+            Commands.ip("addr", "add", GATEWAY + "/" + PREFIX_LENGTH, "dev", BRIDGE);
+            Commands.ip("link", "set", BRIDGE, "up");
             return network;
         } catch (RuntimeException e) {
             network.close();
@@ -68,9 +68,9 @@ public final class PodNetwork implements AutoCloseable {
         String hostEnd = "aha-h" + host;
         String podEnd = "aha-p" + host;
         awaitOwnNamespace(pause);
-        ip("link", "add", hostEnd, "type", "veth", "peer", "name", podEnd);
-        ip("link", "set", podEnd, "netns", String.valueOf(pause.pid()));
-        ip("link", "set", hostEnd, "master", BRIDGE, "up");
+        Commands.ip("link", "add", hostEnd, "type", "veth", "peer", "name", podEnd);
+        Commands.ip("link", "set", podEnd, "netns", String.valueOf(pause.pid()));
+        Commands.ip("link", "set", hostEnd, "master", BRIDGE, "up");
         sandbox.run("ip", "link", "set", "lo", "up");
         sandbox.run("ip", "link", "set", podEnd, "name", "eth0");
         sandbox.run("ip", "addr", "add", address + "/" + PREFIX_LENGTH, "dev", "eth0");
@@ -110,15 +110,6 @@ public final class PodNetwork implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    static void ip(String... args) {
-        List<String> command = new ArrayList<>(List.of("ip"));
-        command.addAll(List.of(args));
-        CommandResult result = Commands.run(command, Map.of(), IP_TIMEOUT);
-        if (!result.succeeded()) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + result.stderr());
         }
     }
 }

@@ -75,11 +75,11 @@ public final class RealNode implements AutoCloseable {
         ChildProcess process = null;
         try {
             // A bridge without ports holds the address: this kernel has no dummy interfaces.
-            ip("link", "add", NODE_LINK, "type", "bridge");
-            ip("addr", "add", NODE_IP + "/32", "dev", NODE_LINK);
-            ip("link", "set", NODE_LINK, "up");
+            Commands.ip("link", "add", NODE_LINK, "type", "bridge");
+            Commands.ip("addr", "add", NODE_IP + "/32", "dev", NODE_LINK);
+            Commands.ip("link", "set", NODE_LINK, "up");
             // ClusterIPs need a route before kube-proxy's DNAT rewrites them to a pod; it goes with the link.
-            ip("route", "add", ControlPlane.SERVICE_CLUSTER_IP_RANGE, "dev", NODE_LINK);
+            Commands.ip("route", "add", ControlPlane.SERVICE_CLUSTER_IP_RANGE, "dev", NODE_LINK);
             writeConfiguration(plane, work, imageArchives);
             // The components' logs outlive the node's directory, for diagnosis.
             Files.createSymbolicLink(work.resolve("logs"), Files.createDirectories(logs.resolve("node")));
@@ -236,15 +236,6 @@ public final class RealNode implements AutoCloseable {
                     throw new IOException("interrupted removing " + cgroup, e);
                 }
             }
-        }
-    }
-
-    private static void ip(String... args) {
-        List<String> command = new ArrayList<>(List.of("ip"));
-        command.addAll(List.of(args));
-        CommandResult result = Commands.run(command, Map.of(), COMMAND);
-        if (!result.succeeded()) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + result.stderr());
         }
     }
 
