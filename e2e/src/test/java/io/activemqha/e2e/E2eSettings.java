@@ -1,8 +1,17 @@
 package io.activemqha.e2e;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Paths the Maven build passes to the end-to-end tests as system properties. */
 final class E2eSettings {
@@ -20,6 +29,35 @@ final class E2eSettings {
     /** Where component logs are kept after the run, for diagnosis. */
     static Path logDirectory() {
         return Path.of(required("activemq.ha.work.dir"), "logs", RUN).toAbsolutePath();
+    }
+
+    /** The image archives e2e/images.sh built (docker archives of the webhook, leader-labeler and certs images). */
+    static List<Path> imageArchives() {
+        Path directory = Path.of(required("activemq.ha.images.dir"));
+        try (Stream<Path> files = Files.list(directory)) {
+            List<Path> archives = files.filter(f -> f.getFileName().toString().endsWith(".tar")).sorted().toList();
+            if (archives.isEmpty()) {
+                throw new IllegalStateException("no image archives in " + directory + " (e2e/images.sh builds them)");
+            }
+            return archives;
+        } catch (IOException e) {
+            throw new UncheckedIOException("no image archives in " + directory + " (e2e/images.sh builds them)", e);
+        }
+    }
+
+    /** The reference an image archive ({@code webhook}, {@code leader-labeler}, {@code certs}) is tagged with. */
+    static String image(String archive) {
+        Path file = Path.of(required("activemq.ha.images.dir"), archive + ".tar");
+        CommandResult manifest = Commands.run(List.of("tar", "-xOf", file.toString(), "manifest.json"), Map.of(),
+                Duration.ofSeconds(30));
+        if (!manifest.succeeded()) {
+            throw new IllegalStateException("cannot read manifest.json of " + file + ": " + manifest.stderr());
+        }
+        try {
+            return new ObjectMapper().readTree(manifest.stdout()).path(0).path("RepoTags").path(0).asText();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("manifest.json of " + file + " is not JSON", e);
+        }
     }
 
     private static String required(String property) {

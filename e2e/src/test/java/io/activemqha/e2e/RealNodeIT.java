@@ -1,0 +1,212 @@
+package io.activemqha.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.activemqha.e2e.node.KernelSettings;
+import io.activemqha.e2e.node.RealNode;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A real node (containerd + runc + CNI bridge, kubelet, kube-proxy) joins the test control plane and runs pods; when
+ * it stops, the machine is as it was. Last, so the other classes see a control plane without a node.
+ */
+@ExtendWith(E2eExtension.class)
+@Order(100)
+class RealNodeIT {
+    private static final Duration RUNNING = Duration.ofSeconds(60);
+    private static KernelSettings before;
+    private static RealNode node;
+
+    @BeforeAll
+    static void startNode(ControlPlane plane) {
+        before = KernelSettings.record();
+        Path binaries = ControlPlaneBinaries.directory().orElseThrow();
+        node = RealNode.start(plane, binaries, E2eSettings.imageArchives(), E2eSettings.logDirectory());
+    }
+
+    @AfterAll
+    static void stopNode() throws Exception {
+        if (node != null) {
+            node.close();
+        }
+        assertThat(KernelSettings.record()).as("kernel settings after the node").isEqualTo(before);
+        try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            assertThat(hierarchies.map(h -> h.resolve("kubepods")).filter(Files::exists).toList())
+                    .as("kubepods cgroups left behind").isEmpty();
+        }
+    }
+
+    @Test
+    void theNodeRegistersReadyWithContainerdAndTheControlPlanesRelease(ControlPlane plane) {
+        Node registered = plane.client().nodes().withName(RealNode.NAME).get();
+
+        assertThat(registered.getStatus().getNodeInfo().getContainerRuntimeVersion()).startsWith("containerd://");
+        assertThat(registered.getStatus().getNodeInfo().getKubeletVersion())
+                .isEqualTo(plane.client().getKubernetesVersion().getGitVersion());
+        assertThat(registered.getStatus().getAddresses()).anySatisfy(a -> assertThat(a.getAddress()).isEqualTo(RealNode.NODE_IP));
+    }
+
+    @Test
+    void aPodRunsInContainerdWithAnAddressFromThePodSubnet(ControlPlane plane) throws Exception {
+        KubernetesClient client = plane.client();
+        try (TestNamespace namespace = TestNamespace.create(client, "node")) {
+            client.pods().inNamespace(namespace.name()).resource(new PodBuilder()
+                    .withNewMetadata().withName("pause").endMetadata()
+                    .withNewSpec().withNodeName(RealNode.NAME).withAutomountServiceAccountToken(false)
+                    .addNewContainer().withName("pause").withImage(RealNode.SANDBOX_IMAGE)
+                    .withImagePullPolicy("Never").endContainer().endSpec().build()).create();
+
+            Pod running = Await.until("pod pause Running", RUNNING, () -> Optional.ofNullable(
+                    client.pods().inNamespace(namespace.name()).withName("pause").get())
+                    .filter(p -> "Running".equals(p.getStatus().getPhase())), node::kubeletLogTail);
+
+            assertThat(running.getStatus().getContainerStatuses().get(0).getContainerID()).startsWith("containerd://");
+            assertThat(running.getStatus().getPodIP()).startsWith("10.214.0.");
+        }
+    }
+
+    /**
+     * The webhook image built from the repository's Dockerfile serves in a pod, as its non-root user on a read-only
+     * root filesystem, and a client reaches it through a Service's ClusterIP, which only kube-proxy's rules route.
+     */
+    @Test
+    void theWebhookImageServesThroughAServiceClusterIp(ControlPlane plane) throws Exception {
+        KubernetesClient client = plane.client();
+        try (TestNamespace namespace = TestNamespace.create(client, "node-svc")) {
+            Path manifest = Files.writeString(plane.newDirectory("node-svc").resolve("webhook.yaml"), """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata:
+                      name: webhook
+                      labels: {app: webhook}
+                    spec:
+                      nodeName: %s
+                      automountServiceAccountToken: false
+                      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+                      containers:
+                        - name: webhook
+                          image: %s
+                          imagePullPolicy: Never
+                          args: [serve, --dev, --provision-rbac=false]
+                          ports: [{name: https, containerPort: 8443}]
+                          readinessProbe: {httpGet: {path: /readyz, port: https, scheme: HTTPS}, periodSeconds: 1}
+                          securityContext:
+                            allowPrivilegeEscalation: false
+                            readOnlyRootFilesystem: true
+                            capabilities: {drop: [ALL]}
+                          volumeMounts: [{name: tmp, mountPath: /tmp}]
+                      volumes: [{name: tmp, emptyDir: {}}]
+                    ---
+                    apiVersion: v1
+                    kind: Service
+                    metadata:
+                      name: webhook
+                    spec:
+                      selector: {app: webhook}
+                      ports: [{port: 443, targetPort: https}]
+                    """.formatted(RealNode.NAME, E2eSettings.image("webhook")));
+            plane.kubectl().succeed("apply", "-n", namespace.name(), "-f", manifest.toString());
+
+            Await.untilTrue("pod webhook Ready", RUNNING, () -> {
+                Pod pod = client.pods().inNamespace(namespace.name()).withName("webhook").get();
+                return pod != null && pod.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+            }, node::kubeletLogTail);
+            String clusterIp = client.services().inNamespace(namespace.name()).withName("webhook").get().getSpec().getClusterIP();
+
+            HttpClient http = AnyCertificate.client();
+            AtomicReference<IOException> lastFailure = new AtomicReference<>();
+            HttpResponse<String> health = Await.until("GET https://" + clusterIp + "/healthz", RUNNING, () -> {
+                try {
+                    return Optional.of(http.send(HttpRequest.newBuilder(
+                            URI.create("https://" + clusterIp + "/healthz")).timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers.ofString()));
+                } catch (IOException notRoutedYet) {
+                    lastFailure.set(notRoutedYet);
+                    return Optional.empty();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }, () -> "last failure: " + lastFailure.get() + "\n"
+                    + plane.kubectl("get", "endpointslices", "-n", namespace.name(), "-o", "wide").stdout()
+                    + Commands.run(List.of("iptables-save", "-t", "nat"), Map.of(), Duration.ofSeconds(10)).stdout()
+                    + Commands.run(List.of("ip", "route"), Map.of(), Duration.ofSeconds(10)).stdout());
+
+            assertThat(clusterIp).startsWith("198.51.100.");
+            assertThat(health.statusCode()).isEqualTo(200);
+            Pod pod = client.pods().inNamespace(namespace.name()).withName("webhook").get();
+            assertThat(pod.getStatus().getContainerStatuses().get(0).getImage()).isEqualTo(E2eSettings.image("webhook"));
+        }
+    }
+
+    /**
+     * Trusts any server certificate, host name included: the webhook's --dev certificate names only localhost, and
+     * this test proves routing. (An X509ExtendedTrustManager is what the JDK asks to check the host name too.)
+     */
+    private static final class AnyCertificate extends X509ExtendedTrustManager {
+        static HttpClient client() throws GeneralSecurityException {
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, new TrustManager[] {new AnyCertificate()}, null);
+            return HttpClient.newBuilder().sslContext(tls).proxy(HttpClient.Builder.NO_PROXY)
+                    .connectTimeout(Duration.ofSeconds(2)).build();
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
