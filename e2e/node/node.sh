@@ -11,7 +11,6 @@
 # images/*.tar (docker or OCI archives, imported into containerd's k8s.io namespace before kubelet starts); logs go to
 # WORK/logs. BIN holds kubelet and kube-proxy. SANDBOX_IMAGE is the name containerd's CRI config gives the sandbox
 # ("pause") image: made here from Debian's static catatonit in its pause mode, so nothing is ever pulled.
-# WORK/node.ready appears once everything is started.
 set -eu
 work=$1 bin=$2 node_name=$3 node_ip=$4 sandbox_image=$5
 socket=/run/containerd/containerd.sock
@@ -55,7 +54,6 @@ done
     --hostname-override="$node_name" --node-ip="$node_ip" >"$work/logs/kubelet.log" 2>&1 &
 "$bin/kube-proxy" --config="$work/kube-proxy.yaml" --hostname-override="$node_name" \
     >"$work/logs/kube-proxy.log" 2>&1 &
-touch "$work/node.ready"
 # catatonit (PID 1 here) forwards SIGTERM to this shell: the children go first, then the namespaces with them.
 trap 'kill $(jobs -p) 2>/dev/null; wait; exit 0' TERM INT
 wait
