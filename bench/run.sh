@@ -24,9 +24,10 @@ for arg in "$@"; do
     fi
 done
 
-# Offline when ~/.m2 already has everything, online otherwise.
+# Never offline: on a fresh machine the plugins may not have been downloaded yet, and a failed offline try followed by
+# an online one hid real build errors behind a second build.
 mvn_build() {
-    mvn -B -ntp -q -o "$@" || mvn -B -ntp -q "$@"
+    mvn -B -ntp -q "$@"
 }
 stale() { # jar, sources...
     [ ! -f "$1" ] || [ -n "$(find "${@:2}" -newer "$1" -type f -print -quit 2>/dev/null)" ]
