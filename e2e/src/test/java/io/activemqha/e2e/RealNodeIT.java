@@ -75,12 +75,12 @@ class RealNodeIT {
     }
 
     @Test
-    void aPodRunsInContainerdWithAnAddressFromThePodSubnet(ControlPlane plane) throws Exception {
+    void aPodIsScheduledAndRunsInContainerdWithAnAddressFromThePodSubnet(ControlPlane plane) throws Exception {
         KubernetesClient client = plane.client();
         try (TestNamespace namespace = TestNamespace.create(client, "node")) {
             client.pods().inNamespace(namespace.name()).resource(new PodBuilder()
                     .withNewMetadata().withName("pause").endMetadata()
-                    .withNewSpec().withNodeName(RealNode.NAME).withAutomountServiceAccountToken(false)
+                    .withNewSpec().withAutomountServiceAccountToken(false)
                     .addNewContainer().withName("pause").withImage(RealNode.SANDBOX_IMAGE)
                     .withImagePullPolicy("Never").endContainer().endSpec().build()).create();
 
@@ -88,6 +88,7 @@ class RealNodeIT {
                     client.pods().inNamespace(namespace.name()).withName("pause").get())
                     .filter(p -> "Running".equals(p.getStatus().getPhase())), node::kubeletLogTail);
 
+            assertThat(running.getSpec().getNodeName()).as("bound by kube-scheduler").isEqualTo(RealNode.NAME);
             assertThat(running.getStatus().getContainerStatuses().get(0).getContainerID()).startsWith("containerd://");
             assertThat(running.getStatus().getPodIP()).startsWith("10.214.0.");
         }
@@ -108,7 +109,6 @@ class RealNodeIT {
                       name: webhook
                       labels: {app: webhook}
                     spec:
-                      nodeName: %s
                       automountServiceAccountToken: false
                       securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
                       containers:
@@ -132,7 +132,7 @@ class RealNodeIT {
                     spec:
                       selector: {app: webhook}
                       ports: [{port: 443, targetPort: https}]
-                    """.formatted(RealNode.NAME, E2eSettings.image("webhook")));
+                    """.formatted(E2eSettings.image("webhook")));
             plane.kubectl().succeed("apply", "-n", namespace.name(), "-f", manifest.toString());
 
             Await.untilTrue("pod webhook Ready", RUNNING, () -> {

@@ -8,6 +8,7 @@ import io.activemqha.e2e.CommandResult;
 import io.activemqha.e2e.Commands;
 import io.activemqha.e2e.ControlPlane;
 import io.activemqha.e2e.IssuedKeyPair;
+import io.activemqha.e2e.LoopbackPorts;
 import io.activemqha.e2e.PemKeyPairFiles;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -43,6 +44,7 @@ public final class RealNode implements AutoCloseable {
     public static final String POD_SUBNET = "10.214.0.0/24";
     /** The sandbox ("pause") image: catatonit, built by node.sh from Debian's static binary. */
     public static final String SANDBOX_IMAGE = "localhost/activemq-ha-e2e/pause:catatonit";
+    private static final String NOT_READY_TAINT = "node.kubernetes.io/not-ready";
     private static final String NODE_LINK = "e2e-node0";
     private static final String BRIDGE = "e2e-cni0";
     private static final Duration READY = Duration.ofSeconds(180);
@@ -51,28 +53,31 @@ public final class RealNode implements AutoCloseable {
 
     private final Path work;
     private final ChildProcess node;
+    private final List<ChildProcess> processes;
     private final KernelSettings kernel;
 
-    private RealNode(Path work, ChildProcess node, KernelSettings kernel) {
+    private RealNode(Path work, List<ChildProcess> processes, KernelSettings kernel) {
         this.work = work;
-        this.node = node;
+        this.node = processes.get(processes.size() - 1);
+        this.processes = List.copyOf(processes);
         this.kernel = kernel;
     }
 
     /**
-     * Starts the node with the images in {@code imageArchives} imported, registers it and waits until it is Ready.
+     * Starts the node with the images in {@code imageArchives} imported, registers it and waits until it is Ready. A
+     * kube-scheduler comes and goes with the node: without a node the other scenarios rely on pods staying Pending.
      *
-     * @param binaries directory holding kubelet and kube-proxy (e2e/control-plane.sh --node)
+     * @param binaries directory holding kubelet, kube-proxy and kube-scheduler (e2e/control-plane.sh --node)
      */
     public static RealNode start(ControlPlane plane, Path binaries, List<Path> imageArchives, Path logs) {
-        for (String binary : List.of("kubelet", "kube-proxy")) {
+        for (String binary : List.of("kubelet", "kube-proxy", "kube-scheduler")) {
             if (!Files.isExecutable(binaries.resolve(binary))) {
                 throw new IllegalStateException("no " + binary + " in " + binaries + ": e2e/control-plane.sh --node builds it");
             }
         }
         KernelSettings kernel = KernelSettings.record();
         Path work = plane.newDirectory("node-");
-        ChildProcess process = null;
+        List<ChildProcess> processes = new ArrayList<>();
         try {
             // A bridge without ports holds the address: this kernel has no dummy interfaces.
             Commands.ip("link", "add", NODE_LINK, "type", "bridge");
@@ -83,19 +88,26 @@ public final class RealNode implements AutoCloseable {
             writeConfiguration(plane, work, imageArchives);
             // The components' logs outlive the node's directory, for diagnosis.
             Files.createSymbolicLink(work.resolve("logs"), Files.createDirectories(logs.resolve("node")));
-            process = ChildProcess.start("node", List.of("unshare", "--mount", "--pid", "--fork", "--mount-proc",
+            Path scheduler = work.resolve("kube-scheduler.kubeconfig");
+            processes.add(ChildProcess.start("kube-scheduler", List.of(binaries.resolve("kube-scheduler").toString(),
+                    "--kubeconfig=" + scheduler, "--authentication-kubeconfig=" + scheduler,
+                    "--authorization-kubeconfig=" + scheduler, "--bind-address=127.0.0.1",
+                    "--secure-port=" + LoopbackPorts.free(), "--cert-dir=" + work.resolve("kube-scheduler"),
+                    "--leader-elect=false"), Map.of(), logs.resolve("kube-scheduler.log")));
+            processes.add(ChildProcess.start("node", List.of("unshare", "--mount", "--pid", "--fork", "--mount-proc",
                     "--propagation", "private", "catatonit", "--",
                     nodeScript().toString(), work.toString(), binaries.toString(), NAME, NODE_IP, SANDBOX_IMAGE), Map.of(),
-                    logs.resolve("node.log"));
-            RealNode node = new RealNode(work, process, kernel);
+                    logs.resolve("node.log")));
+            RealNode node = new RealNode(work, processes, kernel);
             node.awaitReady(plane);
+            liftNotReadyTaint(plane);
             return node;
         } catch (IOException e) {
             UncheckedIOException failure = new UncheckedIOException("cannot prepare the node in " + work, e);
-            cleanUp(process, kernel).forEach(failure::addSuppressed);
+            cleanUp(processes, kernel).forEach(failure::addSuppressed);
             throw failure;
         } catch (RuntimeException | Error e) {
-            cleanUp(process, kernel).forEach(e::addSuppressed);
+            cleanUp(processes, kernel).forEach(e::addSuppressed);
             throw e;
         }
     }
@@ -122,6 +134,21 @@ public final class RealNode implements AutoCloseable {
         }, () -> node.logTail(LOG_TAIL) + "\n" + kubeletLogTail());
     }
 
+    /**
+     * kubelet registers its Node with the {@code node.kubernetes.io/not-ready:NoSchedule} taint, which the node
+     * lifecycle controller lifts once the node is Ready. The test control plane runs without that controller (the
+     * process kubelet of the failover scenarios never reports a status, so the controller would mark its pods not
+     * ready), so the node lifts it itself, once, as that controller would.
+     */
+    private static void liftNotReadyTaint(ControlPlane plane) {
+        plane.client().nodes().withName(NAME).edit(node -> {
+            if (node.getSpec().getTaints() != null) {
+                node.getSpec().getTaints().removeIf(taint -> NOT_READY_TAINT.equals(taint.getKey()));
+            }
+            return node;
+        });
+    }
+
     private static boolean isReady(NodeCondition condition) {
         return "Ready".equals(condition.getType()) && "True".equals(condition.getStatus());
     }
@@ -129,7 +156,7 @@ public final class RealNode implements AutoCloseable {
     /** Stops the node; then nothing of it is left on the machine. */
     @Override
     public void close() {
-        List<Exception> problems = cleanUp(node, kernel);
+        List<Exception> problems = cleanUp(processes, kernel);
         if (!problems.isEmpty()) {
             IllegalStateException failure = new IllegalStateException("the node was not cleaned up completely");
             problems.forEach(failure::addSuppressed);
@@ -138,11 +165,11 @@ public final class RealNode implements AutoCloseable {
     }
 
     /** Everything the node leaves behind, each step tried whatever the others did; returns what failed. */
-    private static List<Exception> cleanUp(ChildProcess process, KernelSettings kernel) {
+    private static List<Exception> cleanUp(List<ChildProcess> processes, KernelSettings kernel) {
         List<Exception> problems = new ArrayList<>();
-        if (process != null) {
+        for (int i = processes.size() - 1; i >= 0; i--) {
             try {
-                process.close();
+                processes.get(i).close();
             } catch (RuntimeException e) {
                 problems.add(e);
             }
@@ -180,6 +207,8 @@ public final class RealNode implements AutoCloseable {
                     clients.issue("system:node:" + NAME, "system:nodes", validity))), work.resolve("kubelet.kubeconfig"));
             Files.copy(plane.writeKubeconfig("kube-proxy", files(work, "kube-proxy",
                     clients.issue("system:kube-proxy", null, validity))), work.resolve("kube-proxy.kubeconfig"));
+            Files.copy(plane.writeKubeconfig("kube-scheduler", files(work, "kube-scheduler",
+                    clients.issue("system:kube-scheduler", null, validity))), work.resolve("kube-scheduler.kubeconfig"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the node's configuration into " + work, e);
         }
