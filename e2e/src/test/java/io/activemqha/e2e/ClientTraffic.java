@@ -37,6 +37,7 @@ final class ClientTraffic implements AutoCloseable {
     static final int STOMP_PORT = 61613;
     static final int MQTT_PORT = 1883;
     private static final long SEND_PAUSE_MS = 25;
+    private static final long MQTT_TIMEOUT_MS = 10_000;
     private static final long RECONNECT_PAUSE_MS = 100;
 
     private final ServiceView view;
@@ -213,7 +214,11 @@ final class ClientTraffic implements AutoCloseable {
     }
 
     private static MqttClient mqttClient(String address, String clientId) throws MqttException {
-        return new MqttClient("tcp://" + address + ":" + MQTT_PORT, clientId, new MemoryPersistence());
+        MqttClient client = new MqttClient("tcp://" + address + ":" + MQTT_PORT, clientId, new MemoryPersistence());
+        // Paho waits for a PUBACK forever by default: a broker stopping mid-publish kept the publisher from ever
+        // seeing the end of the run (LeaderChaosIT, seed 811450861897106515). A timed-out publish is not acknowledged.
+        client.setTimeToWait(MQTT_TIMEOUT_MS);
+        return client;
     }
 
     private static MqttConnectOptions mqttOptions(boolean cleanSession) {
