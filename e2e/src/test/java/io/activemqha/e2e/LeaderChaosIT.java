@@ -43,7 +43,8 @@ class LeaderChaosIT {
 
     private final ControlPlane plane;
     private final ActiveMqHa activeMqHa;
-    private final long seed = Long.getLong("chaos.seed", new Random().nextLong());
+    // A fixed default: the landing gate replays the same fault sequence every run; -Dchaos.seed explores others.
+    private final long seed = Long.getLong("chaos.seed", 7071415543125418540L);
     private final int faultBudget = Integer.getInteger("chaos.faults", 24);
     private final Duration timeBudget = Duration.parse(System.getProperty("chaos.duration", "PT4M"));
     private ExampleOnKubelet example;

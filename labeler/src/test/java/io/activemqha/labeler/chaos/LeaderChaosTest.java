@@ -76,7 +76,8 @@ class LeaderChaosTest {
 
     @Test
     void oneLeaderThroughRandomFailures() throws Exception {
-        long seed = Long.getLong("chaos.seed", System.nanoTime());
+        // A fixed default: the landing gate replays the same fault sequence every run; -Dchaos.seed explores others.
+        long seed = Long.getLong("chaos.seed", 2231539117483L);
         int maxFaults = Math.min(Integer.getInteger("chaos.faults", 24), 40);
         Duration budget = Durations.parse("chaos.duration", System.getProperty("chaos.duration", "150s"));
         Random random = new Random(seed);
