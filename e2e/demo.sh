@@ -27,7 +27,8 @@ ACTIVEMQ_HA_CONTROL_PLANE=${ACTIVEMQ_HA_CONTROL_PLANE:-$(e2e/control-plane.sh | 
 export ACTIVEMQ_HA_CONTROL_PLANE
 if [ "${DEMO_SKIP_BUILD:-0}" != 1 ]; then
     echo "building the product jars and the e2e harness (mvn package, tests skipped)..."
-    mvn -B -ntp -q -Pe2e -DskipTests -pl labeler,e2e -am install
+    # -Dexec.skip: the demo needs neither the images nor the node binaries that the e2e profile also builds.
+    mvn -B -ntp -q -Pe2e -DskipTests -Dexec.skip=true -pl labeler,e2e -am install
 fi
 # Maven resolves outputFile against the module's directory: an absolute path says where it goes.
 classpath_file=$root/e2e/target/demo.classpath
