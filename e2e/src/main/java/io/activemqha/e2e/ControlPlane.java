@@ -20,17 +20,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A real Kubernetes control plane of local processes: etcd, kube-apiserver and kube-controller-manager, all on
- * 127.0.0.1 with ephemeral ports. There is no kubelet and no kube-proxy, so pods stay Pending and Service IPs are
- * only ever stored, never routed. {@link #close()} stops every process and deletes the data and keys.
+ * A real Kubernetes control plane of local processes: etcd, kube-apiserver and kube-controller-manager, with
+ * ephemeral ports, in the test's network namespace (which holds only loopback until a test adds to it). Clients on
+ * this machine use 127.0.0.1; the API server also listens on {@link #HOST_ADDRESS} and publishes it as the endpoint
+ * of the {@code kubernetes} Service, which is where pods on a real node ({@code node.RealNode}) reach it once that
+ * node brings the address up. Until then there is no kubelet and no kube-proxy: pods stay Pending and Service IPs
+ * are only stored, never routed. {@link #close()} stops every process and deletes the data and keys.
  */
 public final class ControlPlane implements AutoCloseable {
     /** Service IPs are allocated from TEST-NET-2 (RFC 5737): documentation-only, and nothing here routes or dials it. */
     public static final String SERVICE_CLUSTER_IP_RANGE = "198.51.100.0/24";
+    /** The ClusterIP of the {@code kubernetes} Service: the first address of the range. */
+    public static final String KUBERNETES_SERVICE_IP = "198.51.100.1";
+    /**
+     * The API server's address for pods: the endpoint of the {@code kubernetes} Service, and the address a real node
+     * puts on an interface of its own (and takes as its node IP).
+     */
+    public static final String HOST_ADDRESS = "10.214.255.1";
     /** Controllers the tests rely on; everything else (node, cloud, volume, CSR...) stays off. */
     public static final String CONTROLLERS = String.join(",", "deployment-controller", "replicaset-controller",
             "endpointslice-controller", "serviceaccount-controller", "serviceaccount-token-controller",
             "namespace-controller", "garbage-collector-controller", "root-ca-certificate-publisher-controller",
+            // the install's certs Job and CronJob, and its webhook's PodDisruptionBudget status, on a real node
+            "job-controller", "cronjob-controller", "ttl-after-finished-controller", "disruption-controller",
             // type-checks ValidatingAdmissionPolicy CEL against the schemas and reports it in the policy's status
             "validatingadmissionpolicy-status-controller",
             // remove the protection finalizers admission puts on claims and volumes, so deleting them completes
@@ -206,8 +218,9 @@ public final class ControlPlane implements AutoCloseable {
         ChildProcess apiServer = launch(processes, "kube-apiserver", logDirectory, List.of(
                 binaries.kubeApiserver().toString(),
                 "--etcd-servers=" + etcdUrl,
-                "--bind-address=127.0.0.1",
-                "--advertise-address=127.0.0.1",
+                // Every address of the test's own network namespace: loopback, and HOST_ADDRESS once a node adds it.
+                "--bind-address=0.0.0.0",
+                "--advertise-address=" + HOST_ADDRESS,
                 "--secure-port=" + URI.create(server).getPort(),
                 "--cert-dir=" + runDirectory.resolve("apiserver"),
                 "--tls-cert-file=" + pki.apiServerServing().certificate(),
@@ -218,8 +231,8 @@ public final class ControlPlane implements AutoCloseable {
                 "--service-account-key-file=" + pki.serviceAccountPublicKey(),
                 "--service-account-signing-key-file=" + pki.serviceAccountKey(),
                 "--service-cluster-ip-range=" + SERVICE_CLUSTER_IP_RANGE,
-                // No reconciliation of the "kubernetes" Service's endpoints: nothing advertises or dials the address.
-                "--endpoint-reconciler-type=none",
+                // The "kubernetes" Service's endpoint is HOST_ADDRESS:<secure port>, kept by a lease like in a cluster.
+                "--endpoint-reconciler-type=lease",
                 "--enable-admission-plugins=NodeRestriction,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,"
                         + "ValidatingAdmissionPolicy",
                 "--allow-privileged=true",

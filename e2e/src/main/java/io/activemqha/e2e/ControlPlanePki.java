@@ -22,7 +22,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
  *
  * @param authority               the CA (client CA of the API server, trust anchor of every kubeconfig)
  * @param caCertificate           its certificate file
- * @param apiServerServing        the API server's serving certificate for 127.0.0.1 and the pod network's gateway
+ * @param apiServerServing        the API server's serving certificate for every address and name it is dialled by
  * @param admin                   client certificate of the test's admin user (group system:masters)
  * @param controllerManager       client certificate of user system:kube-controller-manager
  * @param serviceAccountKey       private key that signs service-account tokens (PKCS#8)
@@ -40,8 +40,11 @@ public record ControlPlanePki(CertificateAuthority authority, Path caCertificate
         Validity validity = Validity.startingAt(Instant.now(), LIFETIME);
         CertificateAuthority authority = CertificateAuthority.create("activemq-ha-e2e-ca", validity, KeyAlgorithm.EC_P256);
         ClientCertificates clients = new ClientCertificates(authority);
-        // The pod network's gateway too: the failover scenarios' pods reach the API server through a relay there.
-        var serving = authority.issueServing(List.of("127.0.0.1", PodNetwork.GATEWAY), validity, KeyAlgorithm.EC_P256);
+        // The pod network's gateway too: the failover scenarios' pods reach the API server through a relay there. Pods
+        // on a real node dial the kubernetes Service by ClusterIP or name, which kube-proxy sends to HOST_ADDRESS.
+        var serving = authority.issueServing(List.of("127.0.0.1", PodNetwork.GATEWAY, ControlPlane.HOST_ADDRESS,
+                ControlPlane.KUBERNETES_SERVICE_IP, "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+                "kubernetes.default.svc.cluster.local"), validity, KeyAlgorithm.EC_P256);
         KeyPair serviceAccount = KeyAlgorithm.RSA_2048.generateKeyPair(new SecureRandom());
         return new ControlPlanePki(authority,
                 write(directory.resolve("ca.crt"), authority.certificatePem()),

@@ -2,7 +2,12 @@ package io.activemqha.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.activemqha.common.Annotations;
+import io.activemqha.common.InstallNames;
+import io.activemqha.common.LabelerContract;
+import io.activemqha.common.Labels;
 import io.activemqha.e2e.node.KernelSettings;
+import io.activemqha.e2e.node.NodeInstall;
 import io.activemqha.e2e.node.RealNode;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -30,7 +35,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,8 +47,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(E2eExtension.class)
 @Order(100)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealNodeIT {
     private static final Duration RUNNING = Duration.ofSeconds(60);
+    // Two JVMs per webhook replica and one per certs step start at once on two cores.
+    private static final Duration INSTALLED = Duration.ofSeconds(240);
     private static KernelSettings before;
     private static RealNode node;
 
@@ -65,6 +75,7 @@ class RealNodeIT {
     }
 
     @Test
+    @Order(1)
     void theNodeRegistersReadyWithContainerdAndTheControlPlanesRelease(ControlPlane plane) {
         Node registered = plane.client().nodes().withName(RealNode.NAME).get();
 
@@ -75,6 +86,7 @@ class RealNodeIT {
     }
 
     @Test
+    @Order(2)
     void aPodIsScheduledAndRunsInContainerdWithAnAddressFromThePodSubnet(ControlPlane plane) throws Exception {
         KubernetesClient client = plane.client();
         try (TestNamespace namespace = TestNamespace.create(client, "node")) {
@@ -99,6 +111,7 @@ class RealNodeIT {
      * root filesystem, and a client reaches it through a Service's ClusterIP, which only kube-proxy's rules route.
      */
     @Test
+    @Order(3)
     void theWebhookImageServesThroughAServiceClusterIp(ControlPlane plane) throws Exception {
         KubernetesClient client = plane.client();
         try (TestNamespace namespace = TestNamespace.create(client, "node-svc")) {
@@ -166,6 +179,55 @@ class RealNodeIT {
             Pod pod = client.pods().inNamespace(namespace.name()).withName("webhook").get();
             assertThat(pod.getStatus().getContainerStatuses().get(0).getImage()).isEqualTo(E2eSettings.image("webhook"));
         }
+    }
+
+    /**
+     * {@code kubectl apply -k deploy/install}, as shipped, runs on the node: the certs Job issues the certificate and
+     * patches the caBundle from its image, the webhook Deployment becomes available with both replicas behind its
+     * PodDisruptionBudget, and the API server then calls it through its Service (kube-proxy's ClusterIP, TLS checked
+     * against the caBundle the Job wrote) for an annotated pod, which comes out injected and runs the labeler image.
+     */
+    @Test
+    @Order(4)
+    void theInstallAsShippedRunsOnTheNodeAndInjectsThroughItsService(ControlPlane plane) throws Exception {
+        KubernetesClient client = plane.client();
+        NodeInstall.applyAsShipped(plane, E2eSettings.projectRoot(), INSTALLED, node::kubeletLogTail);
+
+        List<Pod> webhooks = client.pods().inNamespace(InstallNames.NAMESPACE)
+                .withLabel("app.kubernetes.io/name", InstallNames.WEBHOOK).list().getItems();
+        assertThat(webhooks).hasSize(2).allSatisfy(pod -> {
+            assertThat(pod.getSpec().getNodeName()).isEqualTo(RealNode.NAME);
+            assertThat(pod.getStatus().getContainerStatuses()).singleElement().satisfies(container -> {
+                assertThat(container.getContainerID()).startsWith("containerd://");
+                assertThat(container.getImage()).isEqualTo(E2eSettings.image("webhook"));
+            });
+        });
+        assertThat(client.policy().v1().podDisruptionBudget().inNamespace(InstallNames.NAMESPACE)
+                .withName(InstallNames.WEBHOOK).get().getStatus().getDisruptionsAllowed())
+                .as("one webhook replica may be disrupted").isEqualTo(1);
+
+        try (TestNamespace namespace = TestNamespace.create(client, "node-inject")) {
+            client.pods().inNamespace(namespace.name()).resource(new PodBuilder()
+                    .withNewMetadata().withName("broker").addToAnnotations(Annotations.ENABLED, "true").endMetadata()
+                    .withNewSpec().addNewContainer().withName("broker").withImage(RealNode.SANDBOX_IMAGE)
+                    .withImagePullPolicy("Never").endContainer().endSpec().build()).create();
+
+            Pod injected = client.pods().inNamespace(namespace.name()).withName("broker").get();
+            assertThat(injected.getMetadata().getAnnotations()).containsKey(Annotations.INJECTED);
+            assertThat(injected.getMetadata().getLabels()).containsEntry(Labels.LEADER, Labels.LEADER_NO);
+            Pod running = Await.until("the injected pod Running with both containers started", INSTALLED,
+                    () -> Optional.ofNullable(client.pods().inNamespace(namespace.name()).withName("broker").get())
+                            .filter(RealNodeIT::allContainersStarted), node::kubeletLogTail);
+            assertThat(running.getStatus().getInitContainerStatuses())
+                    .filteredOn(c -> LabelerContract.CONTAINER_NAME.equals(c.getName())).singleElement()
+                    .satisfies(labeler -> assertThat(labeler.getImage()).isEqualTo(E2eSettings.image("leader-labeler")));
+        }
+    }
+
+    private static boolean allContainersStarted(Pod pod) {
+        return "Running".equals(pod.getStatus().getPhase()) && Stream.concat(
+                        pod.getStatus().getInitContainerStatuses().stream(), pod.getStatus().getContainerStatuses().stream())
+                .allMatch(c -> Boolean.TRUE.equals(c.getStarted()));
     }
 
     /**

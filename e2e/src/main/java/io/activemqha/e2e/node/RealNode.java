@@ -38,8 +38,11 @@ import java.util.stream.Stream;
 public final class RealNode implements AutoCloseable {
     /** The node's name. */
     public static final String NAME = "e2e-node";
-    /** The node's own address, on an interface of its own in the test's network namespace. */
-    public static final String NODE_IP = "10.214.255.1";
+    /**
+     * The node's own address, on an interface of its own in the test's network namespace: the control plane's address
+     * for pods, so that the kubernetes Service's endpoint exists exactly while the node does.
+     */
+    public static final String NODE_IP = ControlPlane.HOST_ADDRESS;
     /** Where the pods' addresses come from (the CNI bridge's subnet). */
     public static final String POD_SUBNET = "10.214.0.0/24";
     /** The sandbox ("pause") image: catatonit, built by node.sh from Debian's static binary. */
