@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the three images (webhook, leader-labeler, certs) from the repository's own Dockerfiles, the ones users
-# build, with buildah: no Docker daemon, no registry, nothing pulled. The Dockerfiles' base images are build arguments
+# build, and one test-only image (a stand-in for apache/activemq-classic, e2e/broker-image/Dockerfile) with buildah:
+# no Docker daemon, no registry, nothing pulled. The Dockerfiles' base images are build arguments
 # (BUILD_IMAGE, RUNTIME_IMAGE); this script sets them to two Debian images it makes with mmdebstrap from the Debian
 # archive: a JDK with Maven for the build stages, a JRE for the runtime stages.
 #
@@ -10,8 +11,12 @@
 #   DIR/webhook.tar  DIR/leader-labeler.tar  DIR/certs.tar
 # each tagged as deploy/install references the image (its kustomization's images: entries, name and newTag), in the
 # docker.io-qualified form that containerd and the kubelet resolve the short name to, e.g.
-# docker.io/activemq-ha/leader-labeler:0.1.0. DIR (default e2e/target/images) is printed as the LAST line of stdout;
-# the log goes to stderr.
+# docker.io/activemq-ha/leader-labeler:0.1.0; and, for the tests only,
+#   DIR/activemq-classic.tar
+# tagged localhost/activemq-ha-e2e/activemq-classic:6.1.7: ActiveMQ Classic 6.1.7 from its Maven Central jars, laid out
+# like apache/activemq-classic:6.1.7 (which the example deployments name and a test node cannot pull), under a name
+# that is obviously not the real image's. DIR (default e2e/target/images) is printed as the LAST line of stdout; the
+# log goes to stderr.
 #
 # The base images' root filesystems are cached outside the source tree, keyed by the recipe below (BASES_VERSION,
 # the Debian suite, the package lists and the mmdebstrap invocation itself):
@@ -50,9 +55,13 @@ DEBIAN_SUITE=bookworm
 JRE_PACKAGES="openjdk-17-jre-headless"
 JDK_MAVEN_PACKAGES="openjdk-17-jdk-headless maven"
 
-# module directory -> the image name used in deploy/install (its kustomization's images: entry).
+# module directory -> the image name used in deploy/install (its kustomization's images: entry); resolve_image_names
+# adds the test images' below.
 declare -A IMAGE_OF=([webhook]=activemq-ha/webhook [labeler]=activemq-ha/leader-labeler [certs]=activemq-ha/certs)
 MODULES=(webhook labeler certs)
+# Test-only images: module directory -> fixed reference (in no install, never pushed; not the real image's name).
+declare -A TEST_IMAGE_OF=([e2e/broker-image]=localhost/activemq-ha-e2e/activemq-classic:6.1.7)
+TEST_MODULES=(e2e/broker-image)
 
 log() { echo "images: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -120,7 +129,7 @@ qualified() {
     fi
 }
 
-# The tag of each module's image, as the install references it.
+# The tag of each module's image, as the install references it (test images: their fixed reference).
 declare -A TAG_OF=()
 resolve_image_names() {
     local name new tag module found
@@ -133,6 +142,10 @@ resolve_image_names() {
             found=1
         done < <(kustomize_images)
         [[ "$found" == 1 ]] || die "deploy/install/kustomization.yaml has no images: entry for ${IMAGE_OF[$module]}"
+    done
+    for module in "${TEST_MODULES[@]}"; do
+        TAG_OF[$module]=${TEST_IMAGE_OF[$module]}
+        IMAGE_OF[$module]=${TEST_IMAGE_OF[$module]%:*}
     done
 }
 
@@ -382,11 +395,11 @@ main() {
     # The build context is the repository; build outputs stay out of it (as a root .dockerignore would keep them).
     printf '%s\n' '**/target' '.git' >"$WORK/dockerignore"
     seed_maven_cache
-    for module in "${MODULES[@]}"; do
+    for module in "${MODULES[@]}" "${TEST_MODULES[@]}"; do
         build_image "$module" "$build_base" "$runtime_base"
     done
     local images=()
-    for module in "${MODULES[@]}"; do images+=("${TAG_OF[$module]}"); done
+    for module in "${MODULES[@]}" "${TEST_MODULES[@]}"; do images+=("${TAG_OF[$module]}"); done
     log "done in $(($(date +%s) - started))s: ${images[*]}"
     echo "$OUT"
 }

@@ -23,6 +23,9 @@ for dir in /run /var/lib /var/log; do
     mount -t tmpfs -o mode=0755 "node$dir" "$dir"
 done
 mkdir -p /run/containerd "$work/logs"
+# The stand-in for the example's NFS export (e2e/node/example): a directory on the node that every pod's uid may write
+# into, like an export writable by the brokers; it goes with the node's /var/lib.
+mkdir -p -m 1777 /var/lib/e2e-exports/activemq-kahadb
 
 containerd --config "$work/containerd.toml" >"$work/logs/containerd.log" 2>&1 &
 tries=0

@@ -46,7 +46,9 @@ public final class ControlPlane implements AutoCloseable {
             // type-checks ValidatingAdmissionPolicy CEL against the schemas and reports it in the policy's status
             "validatingadmissionpolicy-status-controller",
             // remove the protection finalizers admission puts on claims and volumes, so deleting them completes
-            "persistentvolumeclaim-protection-controller", "persistentvolume-protection-controller");
+            "persistentvolumeclaim-protection-controller", "persistentvolume-protection-controller",
+            // binds the example's claim to its PersistentVolume, so a real kubelet mounts it
+            "persistentvolume-binder-controller");
     private static final Duration STARTUP = Duration.ofSeconds(120);
     private static final int LOG_TAIL = 40;
 
@@ -236,6 +238,8 @@ public final class ControlPlane implements AutoCloseable {
                 "--enable-admission-plugins=NodeRestriction,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,"
                         + "ValidatingAdmissionPolicy",
                 "--allow-privileged=true",
+                // kubectl logs/exec reach a node's kubelet at its address: nothing resolves the node's host name here.
+                "--kubelet-preferred-address-types=InternalIP",
                 "--profiling=false"));
         Await.untilTrue("kube-apiserver /readyz", STARTUP, () -> {
             requireAlive(apiServer);

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
@@ -40,8 +41,8 @@ final class ClientTraffic implements AutoCloseable {
     private static final long MQTT_TIMEOUT_MS = 10_000;
     private static final long RECONNECT_PAUSE_MS = 100;
 
-    private final ServiceView view;
-    private final List<String> podAddresses;
+    private final Supplier<String> address;
+    private final List<String> openwireAddresses;
     private final Map<String, MessageLedger> ledgers = Map.of("stomp", new MessageLedger(), "mqtt",
             new MessageLedger(), "openwire", new MessageLedger());
     private final AtomicBoolean producing = new AtomicBoolean(true);
@@ -50,9 +51,30 @@ final class ClientTraffic implements AutoCloseable {
     private final List<Thread> producers = new ArrayList<>();
     private final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
 
-    ClientTraffic(ServiceView view, List<String> podAddresses) {
-        this.view = view;
-        this.podAddresses = List.copyOf(podAddresses);
+    /**
+     * @param address           where STOMP and MQTT connect, asked again after every connection loss (the
+     *                          Service's ClusterIP, or its one ready endpoint as a client-side resolver sees it)
+     * @param openwireAddresses the hosts of OpenWire's failover: transport, in order
+     */
+    ClientTraffic(Supplier<String> address, List<String> openwireAddresses) {
+        this.address = address;
+        this.openwireAddresses = List.copyOf(openwireAddresses);
+    }
+
+    /** Clients that find the broker from the Service's endpoints and fail over across every pod's address. */
+    static ClientTraffic throughEndpoints(ServiceView view, List<String> podAddresses) {
+        return new ClientTraffic(() -> {
+            Set<String> endpoints = view.current().endpoints();
+            if (endpoints.size() != 1) {
+                throw new IllegalStateException("the Service has " + endpoints.size() + " ready endpoints: " + endpoints);
+            }
+            return endpoints.iterator().next();
+        }, podAddresses);
+    }
+
+    /** Clients that only ever dial the Service's virtual IP, as clients in a cluster do. */
+    static ClientTraffic throughClusterIp(String clusterIp) {
+        return new ClientTraffic(() -> clusterIp, List.of(clusterIp));
     }
 
     Map<String, MessageLedger> ledgers() {
@@ -93,6 +115,21 @@ final class ClientTraffic implements AutoCloseable {
         while (System.currentTimeMillis() < deadline && ledgers.values().stream().anyMatch(l -> l.lost() > 0)) {
             Thread.sleep(200);
         }
+    }
+
+    /** How many sends each protocol had acknowledged so far. */
+    Map<String, Long> acknowledgedPerProtocol() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        ledgers.forEach((protocol, book) -> counts.put(protocol, book.acknowledgedCount()));
+        return counts;
+    }
+
+    /** Waits until every protocol's producer had 20 more sends acknowledged than in {@code before}. */
+    void awaitEveryProtocolAcknowledgedMore(Map<String, Long> before, Duration timeout) {
+        Await.untilTrue("every protocol to send through the current master", timeout,
+                () -> ledgers.entrySet().stream().allMatch(e ->
+                        e.getValue().acknowledgedCount() >= before.getOrDefault(e.getKey(), 0L) + 20),
+                () -> acknowledgedPerProtocol() + " acknowledged, before " + before + "; errors " + errors());
     }
 
     long acknowledged() {
@@ -247,7 +284,7 @@ final class ClientTraffic implements AutoCloseable {
     // OpenWire ------------------------------------------------------------------------------------------------
 
     private String failoverUrl() {
-        return podAddresses.stream().map(a -> "tcp://" + a + ":" + EndpointClient.OPENWIRE_PORT)
+        return openwireAddresses.stream().map(a -> "tcp://" + a + ":" + EndpointClient.OPENWIRE_PORT)
                 .collect(java.util.stream.Collectors.joining(",", "failover:(", ")"))
                 + "?randomize=false&initialReconnectDelay=100&maxReconnectDelay=1000&useExponentialBackOff=false";
     }
@@ -306,13 +343,8 @@ final class ClientTraffic implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    /** The Service's one ready endpoint address, as a client-side resolver sees it. */
     private String resolve() {
-        Set<String> endpoints = view.current().endpoints();
-        if (endpoints.size() != 1) {
-            throw new IllegalStateException("the Service has " + endpoints.size() + " ready endpoints: " + endpoints);
-        }
-        return endpoints.iterator().next();
+        return address.get();
     }
 
     private Thread spawn(String name, Runnable loop) {

@@ -1,15 +1,12 @@
 package io.activemqha.e2e;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.activemqha.e2e.node.RealNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -31,21 +28,18 @@ final class E2eSettings {
         return Path.of(required("activemq.ha.work.dir"), "logs", RUN).toAbsolutePath();
     }
 
-    /** The image archives e2e/images.sh built (docker archives of the webhook, leader-labeler and certs images). */
+    /**
+     * The image archives e2e/images.sh built: docker archives of the webhook, leader-labeler and certs images, and of
+     * the test-only broker stand-in (activemq-classic).
+     */
     static List<Path> imageArchives() {
-        Path directory = Path.of(required("activemq.ha.images.dir"));
-        try (Stream<Path> files = Files.list(directory)) {
-            List<Path> archives = files.filter(f -> f.getFileName().toString().endsWith(".tar")).sorted().toList();
-            if (archives.isEmpty()) {
-                throw new IllegalStateException("no image archives in " + directory + " (e2e/images.sh builds them)");
-            }
-            return archives;
-        } catch (IOException e) {
-            throw new UncheckedIOException("no image archives in " + directory + " (e2e/images.sh builds them)", e);
-        }
+        return RealNode.imageArchives(Path.of(required("activemq.ha.images.dir")));
     }
 
-    /** The reference an image archive ({@code webhook}, {@code leader-labeler}, {@code certs}) is tagged with. */
+    /**
+     * The reference an image archive ({@code webhook}, {@code leader-labeler}, {@code certs},
+     * {@code activemq-classic}) is tagged with.
+     */
     static String image(String archive) {
         Path file = Path.of(required("activemq.ha.images.dir"), archive + ".tar");
         CommandResult manifest = Commands.run(List.of("tar", "-xOf", file.toString(), "manifest.json"), Map.of(),

@@ -248,16 +248,16 @@ class FailoverIT {
     @Order(5)
     void stompMqttAndOpenWireClientsLoseNoAcknowledgedMessageAcrossTwoFailovers() throws Exception {
         awaitSteadyState();
-        try (ClientTraffic traffic = new ClientTraffic(view, pods.all().stream().map(RunningPod::address).toList())) {
+        try (ClientTraffic traffic = ClientTraffic.throughEndpoints(view, pods.all().stream().map(RunningPod::address).toList())) {
             traffic.start();
-            awaitEveryProtocolAcknowledgedMore(traffic, java.util.Map.of());
+            traffic.awaitEveryProtocolAcknowledgedMore(java.util.Map.of(), SETTLE);
             for (int failover = 1; failover <= 2; failover++) {
                 RunningPod active = awaitSteadyState();
-                java.util.Map<String, Long> before = acknowledgedPerProtocol(traffic);
+                java.util.Map<String, Long> before = traffic.acknowledgedPerProtocol();
                 active.kill(BrokerPods.BROKER);
                 RunningPod next = awaitSteadyState();
                 assertThat(next.name()).isNotEqualTo(active.name());
-                awaitEveryProtocolAcknowledgedMore(traffic, before);
+                traffic.awaitEveryProtocolAcknowledgedMore(before, SETTLE);
                 long slaveBefore = BrokerPods.slaveAnnouncements(active);
                 active.restart(BrokerPods.BROKER);
                 Await.untilTrue(active.name() + " back as a slave", SETTLE,
@@ -273,21 +273,6 @@ class FailoverIT {
             traffic.ledgers().forEach((protocol, book) -> assertThat(book.lostIds())
                     .as("%s messages acknowledged by a broker but never received", protocol).isEmpty());
         }
-    }
-
-    private static java.util.Map<String, Long> acknowledgedPerProtocol(ClientTraffic traffic) {
-        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
-        traffic.ledgers().forEach((protocol, book) -> counts.put(protocol, book.acknowledgedCount()));
-        return counts;
-    }
-
-    /** Waits until every protocol's producer had 20 more sends acknowledged than in {@code before}. */
-    private static void awaitEveryProtocolAcknowledgedMore(ClientTraffic traffic, java.util.Map<String, Long> before) {
-        Await.untilTrue("every protocol to send through the current master", SETTLE,
-                () -> traffic.ledgers().entrySet().stream().allMatch(e ->
-                        e.getValue().acknowledgedCount() >= before.getOrDefault(e.getKey(), 0L) + 20),
-                () -> acknowledgedPerProtocol(traffic) + " acknowledged, before " + before + "; errors "
-                        + traffic.errors());
     }
 
     private boolean podReady(RunningPod pod) {

@@ -104,7 +104,7 @@ class LeaderChaosIT {
         example.awaitSteadyState(SETTLE);
         try (LeaderSampler sampler = new LeaderSampler(plane.client(), ExampleOnKubelet.NAMESPACE,
                 ExampleOnKubelet.SERVICE, SAMPLE_INTERVAL_MS, windowMs);
-             ClientTraffic traffic = new ClientTraffic(example.view(),
+             ClientTraffic traffic = ClientTraffic.throughEndpoints(example.view(),
                      pods.all().stream().map(RunningPod::address).toList())) {
             traffic.start();
             int round = 0;

@@ -7,6 +7,7 @@ import io.activemqha.common.InstallNames;
 import io.activemqha.common.LabelerContract;
 import io.activemqha.common.Labels;
 import io.activemqha.e2e.node.KernelSettings;
+import io.activemqha.e2e.node.NodeExample;
 import io.activemqha.e2e.node.NodeInstall;
 import io.activemqha.e2e.node.RealNode;
 import io.fabric8.kubernetes.api.model.Node;
@@ -24,7 +25,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,6 +57,10 @@ class RealNodeIT {
     private static final Duration RUNNING = Duration.ofSeconds(60);
     // Two JVMs per webhook replica and one per certs step start at once on two cores.
     private static final Duration INSTALLED = Duration.ofSeconds(240);
+    private static final Duration EXAMPLE_READY = Duration.ofSeconds(240);
+    /** Kill, lock takeover, label, endpoint and a kubelet restart with its back-off (10 s, then 20 s). */
+    private static final Duration FAILOVER = Duration.ofSeconds(120);
+    private static final int FAILOVERS = 5;
     private static KernelSettings before;
     private static RealNode node;
 
@@ -222,6 +231,96 @@ class RealNodeIT {
                     .filteredOn(c -> LabelerContract.CONTAINER_NAME.equals(c.getName())).singleElement()
                     .satisfies(labeler -> assertThat(labeler.getImage()).isEqualTo(E2eSettings.image("leader-labeler")));
         }
+    }
+
+    /**
+     * Issue 13, scenario 3: the example's brokers (the stand-in image, the example's activemq.xml unchanged) run with
+     * the injected native sidecar; STOMP, MQTT QoS 1 and OpenWire clients dial only the Service's ClusterIP while the
+     * leader's broker is killed {@value #FAILOVERS} times (SIGKILL to its container's processes; the kubelet restarts
+     * it and it comes back as the slave). Every acknowledged message is received; the times to a labeled leader, to
+     * the Service's endpoint and to a client's receipt through the ClusterIP go to target/real-node-failovers.json.
+     */
+    @Test
+    @Order(5)
+    void theExampleFailsOverUnderClientTrafficThroughTheServiceClusterIp(ControlPlane plane) throws Exception {
+        List<Map<String, Object>> failovers = new ArrayList<>();
+        Map<String, Object> report = new LinkedHashMap<>();
+        try (NodeExample example = NodeExample.apply(plane, E2eSettings.projectRoot(), node::kubeletLogTail)) {
+            Pod leader = example.awaitSteadyState(EXAMPLE_READY);
+            for (Pod pod : example.pods()) {
+                assertThat(NodeExample.broker(pod).getImage()).isEqualTo(E2eSettings.image("activemq-classic"));
+                assertThat(NodeExample.broker(pod).getContainerID()).startsWith("containerd://");
+                assertThat(NodeExample.labeler(pod).getImage()).isEqualTo(E2eSettings.image("leader-labeler"));
+            }
+            String clusterIp = example.clusterIp();
+            try (ClientTraffic traffic = ClientTraffic.throughClusterIp(clusterIp)) {
+                traffic.start();
+                traffic.awaitEveryProtocolAcknowledgedMore(Map.of(), EXAMPLE_READY);
+                for (int failover = 1; failover <= FAILOVERS; failover++) {
+                    Map<String, Long> before = traffic.acknowledgedPerProtocol();
+                    String leaderName = leader.getMetadata().getName();
+                    int restarts = NodeExample.broker(leader).getRestartCount();
+                    long killed = System.nanoTime();
+                    node.kill(NodeExample.broker(leader).getContainerID());
+                    Pod next = Await.until("a new leader labeled", FAILOVER, () -> example.leaders().stream()
+                            .filter(p -> !p.getMetadata().getName().equals(leaderName)).findFirst(), example::describe);
+                    long labeled = System.nanoTime();
+                    Await.untilTrue("the Service's endpoint moved to " + next.getMetadata().getName(), FAILOVER,
+                            () -> example.endpoints().equals(Set.of(next.getStatus().getPodIP())), example::describe);
+                    long routed = System.nanoTime();
+                    awaitStompReceipt(clusterIp, failover);
+                    long clientOk = System.nanoTime();
+                    traffic.awaitEveryProtocolAcknowledgedMore(before, FAILOVER);
+                    Pod restarted = Await.until(leaderName + "'s broker restarted by the kubelet", FAILOVER,
+                            () -> Optional.ofNullable(example.pod(leaderName))
+                                    .filter(p -> NodeExample.broker(p).getRestartCount() > restarts), example::describe);
+                    leader = example.awaitSteadyState(FAILOVER);
+                    long standby = System.nanoTime();
+                    assertThat(leader.getMetadata().getName()).isEqualTo(next.getMetadata().getName());
+                    assertThat(restarted.getMetadata().getLabels()).containsEntry(Labels.LEADER, Labels.LEADER_NO);
+                    Map<String, Object> timing = new LinkedHashMap<>();
+                    timing.put("failover", failover);
+                    timing.put("killed", leaderName);
+                    timing.put("new_leader", next.getMetadata().getName());
+                    timing.put("labeled_ms", millis(labeled - killed));
+                    timing.put("endpoints_ms", millis(routed - killed));
+                    timing.put("client_ok_ms", millis(clientOk - killed));
+                    timing.put("back_as_standby_ms", millis(standby - killed));
+                    failovers.add(timing);
+                }
+                traffic.drain(EXAMPLE_READY);
+                Map<String, Object> clients = new LinkedHashMap<>();
+                traffic.ledgers().forEach((protocol, book) -> clients.put(protocol, Map.of("acknowledged",
+                        book.acknowledgedCount(), "lost", book.lost(), "duplicates", book.duplicates())));
+                report.put("clients", clients);
+                assertThat(traffic.errors()).as("client errors").isEmpty();
+                traffic.ledgers().forEach((protocol, book) -> assertThat(book.lostIds())
+                        .as("%s messages acknowledged by a broker but never received", protocol).isEmpty());
+            }
+        } finally {
+            report.put("failovers", failovers);
+            Path target = Path.of(System.getProperty("activemq.ha.work.dir")).getParent();
+            Files.writeString(target.resolve("real-node-failovers.json"),
+                    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        }
+    }
+
+    /** Until a STOMP client that dials the ClusterIP gets a receipt for a persistent send. */
+    private static void awaitStompReceipt(String clusterIp, int failover) {
+        AtomicReference<Exception> last = new AtomicReference<>();
+        Await.untilTrue("a STOMP receipt through " + clusterIp, FAILOVER, () -> {
+            try (StompConnection stomp = StompConnection.open(clusterIp, ClientTraffic.STOMP_PORT)) {
+                stomp.sendPersistent("/queue/real-node.probe", "failover " + failover, "probe-" + failover);
+                return true;
+            } catch (IOException | IllegalStateException notYet) {
+                last.set(notYet);
+                return false;
+            }
+        }, () -> "last failure: " + last.get());
+    }
+
+    private static long millis(long nanos) {
+        return Duration.ofNanos(nanos).toMillis();
     }
 
     private static boolean allContainersStarted(Pod pod) {

@@ -115,9 +115,48 @@ public final class RealNode implements AutoCloseable {
         }
     }
 
+    /** The docker or OCI archives ({@code *.tar}) in {@code directory}, e.g. what e2e/images.sh built. */
+    public static List<Path> imageArchives(Path directory) {
+        try (Stream<Path> files = Files.list(directory)) {
+            List<Path> archives = files.filter(f -> f.getFileName().toString().endsWith(".tar")).sorted().toList();
+            if (archives.isEmpty()) {
+                throw new IllegalStateException("no image archives in " + directory + " (e2e/images.sh builds them)");
+            }
+            return archives;
+        } catch (IOException e) {
+            throw new UncheckedIOException("no image archives in " + directory + " (e2e/images.sh builds them)", e);
+        }
+    }
+
     /** The node's log files: containerd, kubelet, kube-proxy, image imports. */
     public Path logs() {
         return work.resolve("logs");
+    }
+
+    /**
+     * Kills every process of a container with SIGKILL, as a crash or the OOM killer would: nothing in the container
+     * gets to clean up, and the kubelet restarts it by its pod's restart policy. (A signal sent from inside the
+     * container would not do: its PID 1 ignores SIGKILL there.) The container's processes are those in its cgroup.
+     *
+     * @param containerId the container's ID as its pod's status reports it ({@code containerd://<id>})
+     * @return how many processes were killed (at least one)
+     */
+    public int kill(String containerId) {
+        String id = containerId.substring(containerId.indexOf("://") + 3);
+        List<ProcessHandle> processes = ProcessHandle.allProcesses().filter(p -> inCgroup(p.pid(), id)).toList();
+        if (processes.isEmpty()) {
+            throw new IllegalStateException("no process of container " + containerId + " on this node");
+        }
+        processes.forEach(ProcessHandle::destroyForcibly);
+        return processes.size();
+    }
+
+    private static boolean inCgroup(long pid, String containerId) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cgroup")).contains("/" + containerId);
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     /** The last lines of kubelet's log, for failure messages. */

@@ -1,0 +1,146 @@
+package io.activemqha.e2e.node;
+
+import io.activemqha.e2e.Await;
+import io.activemqha.e2e.CommandResult;
+import io.activemqha.e2e.ControlPlane;
+
+import io.activemqha.common.LabelerContract;
+import io.activemqha.common.Labels;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The example (deploy/examples/activemq-nfs through the e2e/node/example overlay) on the real node, read the way an
+ * operator reads it: pods, their {@code leader} labels, the Service's ready endpoints, the broker's log.
+ */
+public final class NodeExample implements AutoCloseable {
+    public static final String NAMESPACE = "activemq";
+    public static final String SERVICE = "activemq";
+    public static final String BROKER = "activemq";
+    /** What the shared-file locker logs once when a broker finds the lock taken and waits as a slave. */
+    public static final String SLAVE_LINE = "slave mode";
+    private static final String APP = "app.kubernetes.io/name";
+
+    private final ControlPlane plane;
+    private final Path overlay;
+    private final Supplier<String> diagnosis;
+
+    private NodeExample(ControlPlane plane, Path overlay, Supplier<String> diagnosis) {
+        this.plane = plane;
+        this.overlay = overlay;
+        this.diagnosis = diagnosis;
+    }
+
+    /** {@code kubectl apply -k e2e/node/example}. */
+    public static NodeExample apply(ControlPlane plane, Path projectRoot, Supplier<String> diagnosis) {
+        Path overlay = projectRoot.resolve("e2e/node/example");
+        plane.kubectl().succeed("apply", "-k", overlay.toString());
+        return new NodeExample(plane, overlay, diagnosis);
+    }
+
+    public List<Pod> pods() {
+        return client().pods().inNamespace(NAMESPACE).withLabel(APP, BROKER).list().getItems().stream()
+                .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+    }
+
+    public Pod pod(String name) {
+        return client().pods().inNamespace(NAMESPACE).withName(name).get();
+    }
+
+    /** The pods labeled {@code leader=yes}. */
+    public List<Pod> leaders() {
+        return pods().stream().filter(pod -> Labels.LEADER_YES.equals(pod.getMetadata().getLabels().get(Labels.LEADER)))
+                .toList();
+    }
+
+    /** The addresses of the Service's ready endpoints. */
+    public Set<String> endpoints() {
+        return client().discovery().v1().endpointSlices().inNamespace(NAMESPACE)
+                .withLabel("kubernetes.io/service-name", SERVICE).list().getItems().stream()
+                .flatMap(slice -> slice.getEndpoints() == null ? Stream.empty() : slice.getEndpoints().stream())
+                .filter(endpoint -> endpoint.getConditions() == null || !Boolean.FALSE.equals(endpoint.getConditions().getReady()))
+                .map(Endpoint::getAddresses).flatMap(List::stream).collect(Collectors.toSet());
+    }
+
+    public String clusterIp() {
+        return client().services().inNamespace(NAMESPACE).withName(SERVICE).get().getSpec().getClusterIP();
+    }
+
+    /**
+     * Waits for two running pods whose broker and labeler containers have started, exactly one of them labeled
+     * {@code leader=yes} and the only endpoint of the Service, and the other one's broker waiting for the lock.
+     *
+     * @return the leader
+     */
+    public Pod awaitSteadyState(Duration timeout) {
+        return Await.until("two brokers, one leader that is the Service's only endpoint, one slave", timeout, () -> {
+            List<Pod> pods = pods();
+            List<Pod> leaders = leaders();
+            if (pods.size() != 2 || !pods.stream().allMatch(NodeExample::started) || leaders.size() != 1) {
+                return Optional.empty();
+            }
+            Pod leader = leaders.get(0);
+            Pod standby = pods.stream().filter(p -> !p.getMetadata().getName().equals(leader.getMetadata().getName()))
+                    .findFirst().orElseThrow();
+            boolean routed = endpoints().equals(Set.of(leader.getStatus().getPodIP()));
+            return routed && brokerLog(standby).contains(SLAVE_LINE) ? Optional.of(leader) : Optional.empty();
+        }, this::describe);
+    }
+
+    public static boolean started(Pod pod) {
+        return "Running".equals(pod.getStatus().getPhase()) && Stream.concat(
+                        pod.getStatus().getInitContainerStatuses().stream(), pod.getStatus().getContainerStatuses().stream())
+                .allMatch(c -> Boolean.TRUE.equals(c.getStarted()));
+    }
+
+    public static ContainerStatus broker(Pod pod) {
+        return pod.getStatus().getContainerStatuses().stream().filter(c -> BROKER.equals(c.getName())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("pod " + pod.getMetadata().getName() + " has no broker"));
+    }
+
+    public static ContainerStatus labeler(Pod pod) {
+        return pod.getStatus().getInitContainerStatuses().stream()
+                .filter(c -> LabelerContract.CONTAINER_NAME.equals(c.getName())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("pod " + pod.getMetadata().getName() + " has no labeler"));
+    }
+
+    /** The broker container's current log (kubectl logs, through the API server and the kubelet). */
+    public String brokerLog(Pod pod) {
+        CommandResult logs = plane.kubectl("logs", "-n", NAMESPACE, pod.getMetadata().getName(), "-c", BROKER);
+        return logs.succeeded() ? logs.stdout() : "(kubectl logs: " + logs.stderr().strip() + ")";
+    }
+
+    public String describe() {
+        return plane.kubectl("get", "pods,endpointslices,pvc", "-n", NAMESPACE, "-o", "wide", "-L", Labels.LEADER)
+                .stdout() + plane.kubectl("get", "events", "-n", NAMESPACE).stdout() + "\n"
+                + pods().stream().map(p -> p.getMetadata().getName() + " broker log:\n" + tail(brokerLog(p)))
+                .collect(Collectors.joining("\n")) + "\n" + diagnosis.get();
+    }
+
+    private static String tail(String log) {
+        List<String> lines = log.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+    }
+
+    private KubernetesClient client() {
+        return plane.client();
+    }
+
+    /** Deletes the example (its namespace, and the PersistentVolume) and waits until the namespace is gone. */
+    @Override
+    public void close() {
+        plane.kubectl("delete", "-k", overlay.toString(), "--ignore-not-found", "--wait=false");
+        Await.untilTrue("namespace " + NAMESPACE + " deleted", Duration.ofSeconds(120),
+                () -> client().namespaces().withName(NAMESPACE).get() == null, this::describe);
+    }
+}
