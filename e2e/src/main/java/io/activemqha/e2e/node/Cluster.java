@@ -63,12 +63,19 @@ public final class Cluster {
                 stopped.countDown();
             }
         }, "cluster-stop"));
-        NodeInstall.applyAsShipped(plane, root, READY, node::kubeletLogTail);
-        say("deploy/install applied: certs Job complete, webhook available");
-        NodeExample.apply(plane, root, node::kubeletLogTail).awaitSteadyState(READY);
-        say("e2e/node/example applied: two brokers, one leader behind the Service");
-        Files.copy(plane.adminKubeconfig(), state.resolve("kubeconfig"), StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(state.resolve("ready"), ProcessHandle.current().pid() + "\n");
+        try {
+            NodeInstall.applyAsShipped(plane, root, READY, node::kubeletLogTail);
+            say("deploy/install applied: certs Job complete, webhook available");
+            NodeExample.apply(plane, root, node::kubeletLogTail).awaitSteadyState(READY);
+            say("e2e/node/example applied: two brokers, one leader behind the Service");
+            Files.copy(plane.adminKubeconfig(), state.resolve("kubeconfig"), StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(state.resolve("ready"), ProcessHandle.current().pid() + "\n");
+        } catch (RuntimeException | Error | IOException e) {
+            // The clients' non-daemon threads would keep the JVM up: exit, and the hook stops everything.
+            e.printStackTrace();
+            say("failed: " + e.getMessage());
+            System.exit(1);
+        }
         say("ready: " + state.resolve("kubeconfig"));
         stopped.await();
     }
