@@ -53,8 +53,16 @@ for image in "$work"/images/*.tar; do
         { echo "node: cannot import $image (see $work/logs/images.log)" >&2; exit 1; }
 done
 
-"$bin/kubelet" --config="$work/kubelet.yaml" --kubeconfig="$work/kubelet.kubeconfig" --root-dir="$work/kubelet" \
-    --hostname-override="$node_name" --node-ip="$node_ip" >"$work/logs/kubelet.log" 2>&1 &
+# kubelet is supervised like a service manager would (Restart=always): a kubelet that dies or is killed comes back and
+# takes over the running pods, which is what a kubelet restart on a real node looks like.
+(
+    while :; do
+        "$bin/kubelet" --config="$work/kubelet.yaml" --kubeconfig="$work/kubelet.kubeconfig" \
+            --root-dir="$work/kubelet" --hostname-override="$node_name" --node-ip="$node_ip" >>"$work/logs/kubelet.log" 2>&1 ||
+            echo "node: kubelet exited with status $?; starting it again" >>"$work/logs/kubelet.log"
+        sleep 1
+    done
+) &
 "$bin/kube-proxy" --config="$work/kube-proxy.yaml" --hostname-override="$node_name" \
     >"$work/logs/kube-proxy.log" 2>&1 &
 # catatonit (PID 1 here) forwards SIGTERM to this shell: the children go first, then the namespaces with them.

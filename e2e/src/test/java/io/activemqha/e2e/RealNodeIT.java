@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
@@ -62,6 +63,8 @@ class RealNodeIT {
     /** Kill, lock takeover, label, endpoint and a kubelet restart with its back-off (10 s, then 20 s). */
     private static final Duration FAILOVER = Duration.ofSeconds(120);
     private static final int FAILOVERS = 5;
+    /** How long labels that must not change are watched: many labeler probe intervals and kubelet sync loops. */
+    private static final Duration LABELS_WATCH = Duration.ofSeconds(10);
     private static KernelSettings before;
     private static RealNode node;
 
@@ -304,6 +307,31 @@ class RealNodeIT {
                         pods -> pods.stream().noneMatch(p -> template.equals(p.getMetadata().getLabels()
                                 .get("pod-template-hash")))));
                 report.put("graceful", graceful);
+
+                // Scenario 6: the leader's labeler killed, then the kubelet: the labels never change, and the Service
+                // never routes anywhere else.
+                leader = example.awaitSteadyState(EXAMPLE_READY);
+                Pod labeled = leader;
+                int labelerRestarts = NodeExample.labeler(leader).getRestartCount();
+                Map<String, Object> sidecar = new LinkedHashMap<>();
+                node.kill(NodeExample.labeler(leader).getContainerID());
+                sidecar.put("labeler_killed_unrouted_ms", watchLeadership(example, labeled, LABELS_WATCH));
+                Await.untilTrue("the leader's labeler restarted by the kubelet", FAILOVER, () -> Optional.ofNullable(
+                                example.pod(labeled.getMetadata().getName())).map(NodeExample::labeler)
+                        .filter(c -> c.getRestartCount() > labelerRestarts && Boolean.TRUE.equals(c.getStarted()))
+                        .isPresent(), example::describe);
+                Map<String, Integer> brokerRestarts = new java.util.TreeMap<>();
+                example.pods().forEach(p -> brokerRestarts.put(p.getMetadata().getName(),
+                        NodeExample.broker(p).getRestartCount()));
+                node.restartKubelet(plane);
+                sidecar.put("kubelet_restarted_unrouted_ms", watchLeadership(example, labeled, LABELS_WATCH));
+                report.put("labeler_and_kubelet", sidecar);
+                assertThat(example.awaitSteadyState(EXAMPLE_READY).getMetadata().getName())
+                        .isEqualTo(labeled.getMetadata().getName());
+                Map<String, Integer> afterKubelet = new java.util.TreeMap<>();
+                example.pods().forEach(p -> afterKubelet.put(p.getMetadata().getName(),
+                        NodeExample.broker(p).getRestartCount()));
+                assertThat(afterKubelet).as("brokers untouched by the kubelet's restart").isEqualTo(brokerRestarts);
                 traffic.drain(EXAMPLE_READY);
                 Map<String, Object> clients = new LinkedHashMap<>();
                 traffic.ledgers().forEach((protocol, book) -> clients.put(protocol, Map.of("acknowledged",
@@ -319,6 +347,70 @@ class RealNodeIT {
             Files.writeString(target.resolve("real-node-failovers.json"),
                     new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
         }
+    }
+
+    /**
+     * Issue 13, scenario 5: a webhook pod is deleted (as a drain or a rollout would) while annotated pods are being
+     * admitted, one after another, through the API server, the Service's ClusterIP and kube-proxy: every admission
+     * succeeds and injects, before, during and after the replacement (failurePolicy Fail would turn any failed call
+     * into a refused pod). Dry-run creations: full admission, no pods to run.
+     */
+    @Test
+    @Order(6)
+    void admissionsKeepSucceedingWhileAWebhookPodIsDeleted(ControlPlane plane) throws Exception {
+        KubernetesClient client = plane.client();
+        List<String> webhooks = client.pods().inNamespace(InstallNames.NAMESPACE)
+                .withLabel("app.kubernetes.io/name", InstallNames.WEBHOOK).list().getItems().stream()
+                .map(p -> p.getMetadata().getName()).toList();
+        assertThat(webhooks).hasSize(2);
+        List<String> failures = new ArrayList<>();
+        int admitted = 0;
+        try (TestNamespace namespace = TestNamespace.create(client, "node-admit")) {
+            long started = System.nanoTime();
+            long deadline = 0;
+            for (int i = 0; deadline == 0 || System.nanoTime() < deadline; i++) {
+                if (i == 5) {
+                    plane.kubectl().succeed("delete", "pod", "-n", InstallNames.NAMESPACE, webhooks.get(0), "--wait=false");
+                }
+                if (i > 5 && deadline == 0 && webhookAvailable(client, webhooks.get(0))) {
+                    deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                }
+                try {
+                    var resource = client.pods().inNamespace(namespace.name()).resource(new PodBuilder()
+                            .withNewMetadata().withName("broker-" + i).addToAnnotations(Annotations.ENABLED, "true")
+                            .endMetadata().withNewSpec().addNewContainer().withName("broker")
+                            .withImage(RealNode.SANDBOX_IMAGE).endContainer().endSpec().build());
+                    // The first one for real: the webhook provisions the labeler's ServiceAccount, which the
+                    // ServiceAccount admission plugin then finds for the dry-run ones (no side effects on dry runs).
+                    Pod pod = i == 0 ? resource.create() : resource.dryRun().create();
+                    if (pod.getMetadata().getAnnotations().containsKey(Annotations.INJECTED)) {
+                        admitted++;
+                    } else {
+                        failures.add("broker-" + i + " admitted without injection");
+                    }
+                } catch (KubernetesClientException refused) {
+                    failures.add("broker-" + i + ": " + refused.getMessage());
+                }
+                if (System.nanoTime() - started > INSTALLED.toNanos()) {
+                    throw new AssertionError("the deleted webhook pod was not replaced (failures so far: " + failures
+                            + "):\n" + plane.kubectl("get", "pods,events", "-n", InstallNames.NAMESPACE).stdout());
+                }
+                Thread.sleep(50);
+            }
+        }
+        System.out.printf("%d admissions while webhook pod %s was deleted and replaced, %d failed%n", admitted,
+                webhooks.get(0), failures.size());
+        assertThat(failures).as("admissions while a webhook pod was replaced (%d admitted)", admitted).isEmpty();
+        assertThat(admitted).isGreaterThan(10);
+    }
+
+    /** Two webhook pods Ready again, neither of them {@code deleted}. */
+    private static boolean webhookAvailable(KubernetesClient client, String deleted) {
+        List<Pod> pods = client.pods().inNamespace(InstallNames.NAMESPACE)
+                .withLabel("app.kubernetes.io/name", InstallNames.WEBHOOK).list().getItems();
+        return pods.stream().noneMatch(p -> p.getMetadata().getName().equals(deleted)) && pods.size() == 2
+                && pods.stream().allMatch(p -> p.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
     }
 
     /**
@@ -376,6 +468,34 @@ class RealNodeIT {
         } catch (IOException slow) {
             return false;
         }
+    }
+
+    /**
+     * For {@code watch}: {@code leader} stays the only pod labeled leader=yes, and the Service never routes to another
+     * pod. Returns how long the Service had no endpoint at all: a pod is ready only while all of its containers are,
+     * the labeler included, so the leader is out of the Service while its labeler restarts (or until a restarted
+     * kubelet has probed it again), even though its label never changes.
+     */
+    private static long watchLeadership(NodeExample example, Pod leader, Duration watch) throws InterruptedException {
+        String name = leader.getMetadata().getName();
+        String address = leader.getStatus().getPodIP();
+        long end = System.nanoTime() + watch.toNanos();
+        long unrouted = 0;
+        long previous = System.nanoTime();
+        while (System.nanoTime() < end) {
+            assertThat(example.leaders()).extracting(p -> p.getMetadata().getName()).containsExactly(name);
+            Set<String> endpoints = example.endpoints();
+            assertThat(endpoints).isSubsetOf(address);
+            long now = System.nanoTime();
+            if (endpoints.isEmpty()) {
+                unrouted += now - previous;
+            }
+            previous = now;
+            Thread.sleep(100);
+        }
+        Await.untilTrue(name + " the Service's endpoint again", FAILOVER,
+                () -> example.endpoints().equals(Set.of(address)), example::describe);
+        return millis(unrouted);
     }
 
     /** Until a STOMP client that dials the ClusterIP gets a receipt for a persistent send. */

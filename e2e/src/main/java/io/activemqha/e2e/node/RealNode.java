@@ -151,6 +151,31 @@ public final class RealNode implements AutoCloseable {
         return processes.size();
     }
 
+    /**
+     * Kills the kubelet with SIGKILL; node.sh starts it again at once (as a service manager would), and it takes over
+     * the pods that kept running in containerd. Returns when a new kubelet has reported the node Ready again.
+     */
+    public void restartKubelet(ControlPlane plane) {
+        List<ProcessHandle> kubelets = ProcessHandle.allProcesses().filter(RealNode::isKubelet).toList();
+        if (kubelets.size() != 1) {
+            throw new IllegalStateException("expected one kubelet process, found " + kubelets.size());
+        }
+        long old = kubelets.get(0).pid();
+        java.time.Instant killed = java.time.Instant.now();
+        kubelets.get(0).destroyForcibly();
+        Await.untilTrue("a new kubelet reporting the node Ready", READY, () -> {
+            boolean restarted = ProcessHandle.allProcesses().anyMatch(p -> isKubelet(p) && p.pid() != old);
+            Node registered = plane.client().nodes().withName(NAME).get();
+            return restarted && registered.getStatus().getConditions().stream().anyMatch(c -> isReady(c)
+                    && java.time.Instant.parse(c.getLastHeartbeatTime()).isAfter(killed));
+        }, this::kubeletLogTail);
+    }
+
+    private static boolean isKubelet(ProcessHandle process) {
+        return process.info().command().filter(c -> c.endsWith("/kubelet")).isPresent()
+                && process.info().arguments().map(a -> List.of(a).contains("--hostname-override=" + NAME)).orElse(false);
+    }
+
     private static boolean inCgroup(long pid, String containerId) {
         try {
             return Files.readString(Path.of("/proc", Long.toString(pid), "cgroup")).contains("/" + containerId);
