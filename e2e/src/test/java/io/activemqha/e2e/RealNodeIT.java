@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -251,10 +252,26 @@ class RealNodeIT {
         Map<String, Object> report = new LinkedHashMap<>();
         try (NodeExample example = NodeExample.apply(plane, E2eSettings.projectRoot(), node::kubeletLogTail)) {
             Pod leader = example.awaitSteadyState(EXAMPLE_READY);
+            // Scenario 2: what the example's pods are on the node.
+            assertThat(plane.client().namespaces().withName(NodeExample.NAMESPACE).get().getMetadata().getLabels())
+                    .as("the injected pods were admitted under the restricted Pod Security Standard")
+                    .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
             for (Pod pod : example.pods()) {
+                String name = pod.getMetadata().getName();
                 assertThat(NodeExample.broker(pod).getImage()).isEqualTo(E2eSettings.image("activemq-classic"));
                 assertThat(NodeExample.broker(pod).getContainerID()).startsWith("containerd://");
                 assertThat(NodeExample.labeler(pod).getImage()).isEqualTo(E2eSettings.image("leader-labeler"));
+                assertThat(pod.getSpec().getInitContainers()).filteredOn(c -> LabelerContract.CONTAINER_NAME.equals(c.getName()))
+                        .singleElement().satisfies(c -> assertThat(c.getRestartPolicy()).as("a native sidecar")
+                                .isEqualTo("Always"));
+                assertThat(Instant.parse(NodeExample.labeler(pod).getState().getRunning().getStartedAt()))
+                        .as("the labeler started before the broker")
+                        .isBeforeOrEqualTo(Instant.parse(NodeExample.broker(pod).getState().getRunning().getStartedAt()));
+                String token = LabelerContract.TOKEN_MOUNT_PATH + "/token";
+                assertThat(plane.kubectl("exec", "-n", NodeExample.NAMESPACE, name, "-c", NodeExample.BROKER, "--",
+                        "ls", token).exitCode()).as("no token file in the broker container of %s", name).isNotZero();
+                assertThat(plane.kubectl("exec", "-n", NodeExample.NAMESPACE, name, "-c", LabelerContract.CONTAINER_NAME,
+                        "--", "ls", token).exitCode()).as("the labeler's token in %s", name).isZero();
             }
             String clusterIp = example.clusterIp();
             try (ClientTraffic traffic = ClientTraffic.throughClusterIp(clusterIp)) {
