@@ -231,7 +231,7 @@ class RealNodeIT {
             assertThat(injected.getMetadata().getLabels()).containsEntry(Labels.LEADER, Labels.LEADER_NO);
             Pod running = Await.until("the injected pod Running with both containers started", INSTALLED,
                     () -> Optional.ofNullable(client.pods().inNamespace(namespace.name()).withName("broker").get())
-                            .filter(RealNodeIT::allContainersStarted), node::kubeletLogTail);
+                            .filter(NodeExample::started), node::kubeletLogTail);
             assertThat(running.getStatus().getInitContainerStatuses())
                     .filteredOn(c -> LabelerContract.CONTAINER_NAME.equals(c.getName())).singleElement()
                     .satisfies(labeler -> assertThat(labeler.getImage()).isEqualTo(E2eSettings.image("leader-labeler")));
@@ -531,12 +531,6 @@ class RealNodeIT {
 
     private static long millis(long nanos) {
         return Duration.ofNanos(nanos).toMillis();
-    }
-
-    private static boolean allContainersStarted(Pod pod) {
-        return "Running".equals(pod.getStatus().getPhase()) && Stream.concat(
-                        pod.getStatus().getInitContainerStatuses().stream(), pod.getStatus().getContainerStatuses().stream())
-                .allMatch(c -> Boolean.TRUE.equals(c.getStarted()));
     }
 
     /**
