@@ -43,6 +43,8 @@ public final class ControlPlane implements AutoCloseable {
             "namespace-controller", "garbage-collector-controller", "root-ca-certificate-publisher-controller",
             // the install's certs Job and CronJob, and its webhook's PodDisruptionBudget status, on a real node
             "job-controller", "cronjob-controller", "ttl-after-finished-controller", "disruption-controller",
+            // the example's brokers as a StatefulSet (e2e/node/statefulset)
+            "statefulset-controller",
             // type-checks ValidatingAdmissionPolicy CEL against the schemas and reports it in the policy's status
             "validatingadmissionpolicy-status-controller",
             // remove the protection finalizers admission puts on claims and volumes, so deleting them completes

@@ -1,20 +1,19 @@
 package io.activemqha.e2e;
 
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /** Which messages a broker acknowledged and which were received (how often): lost and duplicated counts. */
 final class MessageLedger {
-    private final Set<String> acknowledged = new HashSet<>();
+    /** Acknowledged ids, in acknowledgement order, with when ({@link System#nanoTime}). */
+    private final Map<String, Long> acknowledged = new LinkedHashMap<>();
     private final Set<String> received = new HashSet<>();
-    private final List<Long> acknowledgedAt = new ArrayList<>();
     private long duplicates;
 
     synchronized void acknowledged(String id) {
-        acknowledged.add(id);
-        acknowledgedAt.add(System.nanoTime());
+        acknowledged.putIfAbsent(id, System.nanoTime());
     }
 
     /**
@@ -24,7 +23,7 @@ final class MessageLedger {
     synchronized long longestGapMillis(long fromNanos, long toNanos) {
         long previous = fromNanos;
         long longest = 0;
-        for (long at : acknowledgedAt) {
+        for (long at : acknowledged.values()) {
             if (at > fromNanos && at <= toNanos) {
                 longest = Math.max(longest, at - previous);
                 previous = at;
@@ -41,11 +40,17 @@ final class MessageLedger {
 
     /** Acknowledged sends never received. */
     synchronized long lost() {
-        return acknowledged.stream().filter(id -> !received.contains(id)).count();
+        return acknowledged.keySet().stream().filter(id -> !received.contains(id)).count();
+    }
+
+    /** Sends acknowledged between {@code fromNanos} and {@code toNanos} ({@link System#nanoTime}) never received. */
+    synchronized long lostAcknowledgedBetween(long fromNanos, long toNanos) {
+        return acknowledged.entrySet().stream().filter(e -> e.getValue() >= fromNanos && e.getValue() <= toNanos)
+                .filter(e -> !received.contains(e.getKey())).count();
     }
 
     synchronized Set<String> lostIds() {
-        Set<String> lost = new HashSet<>(acknowledged);
+        Set<String> lost = new HashSet<>(acknowledged.keySet());
         lost.removeAll(received);
         return lost;
     }

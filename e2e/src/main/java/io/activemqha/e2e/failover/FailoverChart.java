@@ -13,13 +13,13 @@ import java.util.Locale;
 /**
  * Draws {@code failover-timings.json} as an SVG timeline: one row per failover and a median row, each split into
  * the phases between the kill and the first client success (lock takeover, labeling, endpoints, client).
- * {@code java -cp ... FailoverChart <timings.json> <chart.svg>}; the failover test writes it after its run.
+ * {@code java -cp ... FailoverChart <timings.json> <chart.svg>}; RealNodeIT writes it after its run.
  */
 public final class FailoverChart {
     private static final String[] KEYS = {"standby_active_ms", "labeled_ms", "endpoints_ms", "client_ok_ms"};
     private static final String[] PHASES = {"kill → standby broker accepts (lock wait + locker keep-alive + start)",
             "→ pod labeled leader=yes (labeler probe + patch)", "→ EndpointSlice holds only it (controller)",
-            "→ first client send+receive through the endpoint"};
+            "→ first client send + receipt through the Service"};
     private static final String[] COLOURS = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759"};
     private static final int LEFT = 110;
     private static final int WIDTH = 900;

@@ -12,16 +12,20 @@ import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The example (deploy/examples/activemq-nfs through the e2e/node/example overlay) on the real node, read the way an
- * operator reads it: pods, their {@code leader} labels, the Service's ready endpoints, the broker's log.
+ * The example (deploy/examples/activemq-nfs through the e2e/node/example overlay, or its StatefulSet form
+ * e2e/node/statefulset) on the real node, read the way an operator reads it: pods, their {@code leader} labels, the
+ * Service's ready endpoints, the broker's log.
  */
 public final class NodeExample implements AutoCloseable {
     public static final String NAMESPACE = "activemq";
@@ -29,23 +33,51 @@ public final class NodeExample implements AutoCloseable {
     public static final String BROKER = "activemq";
     /** What the shared-file locker logs once when a broker finds the lock taken and waits as a slave. */
     public static final String SLAVE_LINE = "slave mode";
+    /**
+     * What a broker logs once it holds the lock and its OpenWire connector (the example's first, the one the labeler
+     * probes) accepts.
+     */
+    private static final Pattern ACTIVE_LINE = Pattern.compile("^(\\S+) .*Connector openwire started");
     private static final String APP = "app.kubernetes.io/name";
+
+    /** The overlays of the example, and how many brokers each runs. */
+    public enum Form {
+        /** deploy/examples/activemq-nfs as shipped: a Deployment of two. */
+        DEPLOYMENT("e2e/node/example", 2),
+        /** The same pod template as a StatefulSet of three on the same claim. */
+        STATEFUL_SET("e2e/node/statefulset", 3);
+
+        private final String overlay;
+        private final int brokers;
+
+        Form(String overlay, int brokers) {
+            this.overlay = overlay;
+            this.brokers = brokers;
+        }
+    }
 
     private final ControlPlane plane;
     private final Path overlay;
+    private final int brokers;
     private final Supplier<String> diagnosis;
 
-    private NodeExample(ControlPlane plane, Path overlay, Supplier<String> diagnosis) {
+    private NodeExample(ControlPlane plane, Path overlay, int brokers, Supplier<String> diagnosis) {
         this.plane = plane;
         this.overlay = overlay;
+        this.brokers = brokers;
         this.diagnosis = diagnosis;
     }
 
     /** {@code kubectl apply -k e2e/node/example}. */
     public static NodeExample apply(ControlPlane plane, Path projectRoot, Supplier<String> diagnosis) {
-        Path overlay = projectRoot.resolve("e2e/node/example");
+        return apply(plane, projectRoot, Form.DEPLOYMENT, diagnosis);
+    }
+
+    /** {@code kubectl apply -k} the overlay of {@code form}. */
+    public static NodeExample apply(ControlPlane plane, Path projectRoot, Form form, Supplier<String> diagnosis) {
+        Path overlay = projectRoot.resolve(form.overlay);
         plane.kubectl().succeed("apply", "-k", overlay.toString());
-        return new NodeExample(plane, overlay, diagnosis);
+        return new NodeExample(plane, overlay, form.brokers, diagnosis);
     }
 
     public List<Pod> pods() {
@@ -77,24 +109,41 @@ public final class NodeExample implements AutoCloseable {
     }
 
     /**
-     * Waits for two running pods whose broker and labeler containers have started, exactly one of them labeled
-     * {@code leader=yes} and the only endpoint of the Service, and the other one's broker waiting for the lock.
+     * Waits for all the brokers' pods running with their broker and labeler containers started, exactly one of them
+     * labeled {@code leader=yes} and the only endpoint of the Service, and every other one's broker waiting for the
+     * lock.
      *
      * @return the leader
      */
     public Pod awaitSteadyState(Duration timeout) {
-        return Await.until("two brokers, one leader that is the Service's only endpoint, one slave", timeout, () -> {
-            List<Pod> pods = pods();
-            List<Pod> leaders = leaders();
-            if (pods.size() != 2 || !pods.stream().allMatch(NodeExample::started) || leaders.size() != 1) {
-                return Optional.empty();
-            }
-            Pod leader = leaders.get(0);
-            Pod standby = pods.stream().filter(p -> !p.getMetadata().getName().equals(leader.getMetadata().getName()))
-                    .findFirst().orElseThrow();
-            boolean routed = endpoints().equals(Set.of(leader.getStatus().getPodIP()));
-            return routed && brokerLog(standby).contains(SLAVE_LINE) ? Optional.of(leader) : Optional.empty();
-        }, this::describe);
+        return Await.until(brokers + " brokers, one leader that is the Service's only endpoint, the others slaves",
+                timeout, () -> {
+                    List<Pod> pods = pods();
+                    List<Pod> leaders = leaders();
+                    if (pods.size() != brokers || !pods.stream().allMatch(NodeExample::started) || leaders.size() != 1) {
+                        return Optional.empty();
+                    }
+                    Pod leader = leaders.get(0);
+                    boolean routed = endpoints().equals(Set.of(leader.getStatus().getPodIP()));
+                    boolean othersWait = pods.stream()
+                            .filter(p -> !p.getMetadata().getName().equals(leader.getMetadata().getName()))
+                            .allMatch(standby -> brokerLog(standby).contains(SLAVE_LINE));
+                    return routed && othersWait ? Optional.of(leader) : Optional.empty();
+                }, this::describe);
+    }
+
+    /**
+     * When the broker container now running in {@code pod} became the active broker: the container runtime's time
+     * stamp of the line its OpenWire connector logs once it accepts. Empty while the broker waits for the lock.
+     */
+    public Optional<Instant> brokerActiveSince(Pod pod) {
+        CommandResult logs = plane.kubectl("logs", "--timestamps", "-n", NAMESPACE, pod.getMetadata().getName(),
+                "-c", BROKER);
+        if (!logs.succeeded()) {
+            return Optional.empty();
+        }
+        return logs.stdout().lines().map(ACTIVE_LINE::matcher).filter(Matcher::find)
+                .map(m -> Instant.parse(m.group(1))).findFirst();
     }
 
     public static boolean started(Pod pod) {

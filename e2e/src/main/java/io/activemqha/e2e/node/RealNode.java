@@ -141,7 +141,7 @@ public final class RealNode implements AutoCloseable {
      * @param containerId the container's ID as its pod's status reports it ({@code containerd://<id>})
      * @return how many processes were killed (at least one)
      */
-    public int kill(String containerId) {
+    public static int kill(String containerId) {
         String id = containerId.substring(containerId.indexOf("://") + 3);
         List<ProcessHandle> processes = ProcessHandle.allProcesses().filter(p -> inCgroup(p.pid(), id)).toList();
         if (processes.isEmpty()) {
