@@ -19,7 +19,8 @@
 # binaries (~10 min) and the images (~5 min); later ones reuse them.
 #
 # Environment:
-#   ACTIVEMQ_HA_CLUSTER_DIR        the cluster's state: pid, kubeconfig, logs (default e2e/target/cluster)
+#   ACTIVEMQ_HA_CLUSTER_DIR        the cluster's state: pid, kubeconfig, the harness's class path, logs
+#                                  (default e2e/target/cluster)
 #   ACTIVEMQ_HA_CONTROL_PLANE      the control plane and node binaries (default: what e2e/control-plane.sh --node prints)
 #   ACTIVEMQ_HA_IMAGES             a directory of image archives already built by e2e/images.sh (default: build them)
 #   ACTIVEMQ_HA_CLUSTER_CLASSPATH  the e2e harness's class path (default: build it with Maven)
@@ -67,6 +68,8 @@ up() {
     rm -rf "$state"
     mkdir -p "$state"
     echo "$binaries" >"$state/binaries"
+    # For programs run in the cluster with the harness (e2e/demo.sh).
+    echo "$classpath" >"$state/classpath"
     # The JVM: E2E_JAVA (the e2e tests set it), else $JAVA_HOME/bin/java, else java on the PATH.
     java=${E2E_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/java}}
     # A session of its own, so that the terminal's Ctrl-C does not reach it; `down` stops it.

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code e2e/cluster.sh up | run -- CMD | down} as a user runs it (with the binaries, images and classes this build
  * already made): the install and the example Running with containerd container IDs, a second {@code up} reusing the
- * running cluster, {@code run} passing on its command's status, and {@code down} leaving the machine as it was. After
+ * running cluster, {@code run} passing on its command's status, {@code e2e/demo.sh} failing the leader over on it, and
+ * {@code down} leaving the machine as it was. After
  * {@link RealNodeIT}: one node at a time on this machine (the kubepods cgroups are machine-wide).
  */
 @Order(101)
@@ -64,6 +65,16 @@ class ClusterScriptIT {
             assertThat(again.stderr()).contains("already running");
             assertThat(lastLine(again.stdout())).isEqualTo(state.resolve("kubeconfig").toString());
             assertThat(cluster(environment, COMMAND, "run", "--", "sh", "-c", "exit 7").exitCode()).isEqualTo(7);
+
+            // The README's demo, on the running cluster (which it uses and leaves up).
+            CommandResult demo = Commands.run(List.of("sh", E2eSettings.projectRoot().resolve("e2e/demo.sh").toString(),
+                    "1"), environment, COMMAND);
+            assertThat(demo.exitCode()).as("e2e/demo.sh 1: %s\n%s", demo.stdout(), demo.stderr()).isZero();
+            assertThat(demo.stderr()).contains("using the running cluster");
+            assertThat(demo.stdout()).contains("*** kill -9 the broker container of the leader activemq-")
+                    .containsPattern("\\*\\*\\* the Service routes to \\[10\\.214\\.0\\.\\d+ \\(activemq-[a-z0-9-]+\\)\\], \\d+ ms after the kill")
+                    .containsPattern("\\*\\*\\* a client connects to 198\\.51\\.100\\.\\d+:61616 again")
+                    .contains("it waits for the lock as the standby").endsWith("done\n");
         } finally {
             CommandResult down = cluster(environment, COMMAND, "down");
             assertThat(down.exitCode()).as("cluster.sh down: %s", down.stderr()).isZero();
