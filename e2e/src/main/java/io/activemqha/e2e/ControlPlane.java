@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A real Kubernetes control plane of local processes: etcd, kube-apiserver and kube-controller-manager, with
@@ -147,8 +148,24 @@ public final class ControlPlane implements AutoCloseable {
      * Writes a kubeconfig for another client certificate of the control plane's CA (e.g. a component the test runs).
      */
     public Path writeKubeconfig(String name, PemKeyPairFiles clientCertificate) {
-        return write(runDirectory.resolve(name + ".kubeconfig"),
-                Kubeconfig.withClientCertificate(server, pki.caCertificate(), clientCertificate));
+        return writeKubeconfig(runDirectory.resolve(name + ".kubeconfig"), clientCertificate);
+    }
+
+    /** Writes {@code file}: a kubeconfig for another client certificate of the control plane's CA. */
+    public Path writeKubeconfig(Path file, PemKeyPairFiles clientCertificate) {
+        return write(file, Kubeconfig.withClientCertificate(server, pki.caCertificate(), clientCertificate));
+    }
+
+    /**
+     * {@code kubectl delete -k directory}, then waits until {@code namespace}, which the kustomization holds, is gone
+     * (so that an apply after it starts from nothing).
+     *
+     * @param detail what to print if the namespace is still there after {@code timeout}
+     */
+    public void deleteKustomization(Path directory, String namespace, Duration timeout, Supplier<String> detail) {
+        kubectl().succeed("delete", "-k", directory.toString(), "--ignore-not-found", "--wait=false");
+        Await.untilTrue("namespace " + namespace + " deleted", timeout,
+                () -> client.namespaces().withName(namespace).get() == null, detail);
     }
 
     /**

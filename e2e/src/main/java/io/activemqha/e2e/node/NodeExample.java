@@ -188,8 +188,6 @@ public final class NodeExample implements AutoCloseable {
     /** Deletes the example (its namespace, and the PersistentVolume) and waits until the namespace is gone. */
     @Override
     public void close() {
-        plane.kubectl("delete", "-k", overlay.toString(), "--ignore-not-found", "--wait=false");
-        Await.untilTrue("namespace " + NAMESPACE + " deleted", Duration.ofSeconds(120),
-                () -> client().namespaces().withName(NAMESPACE).get() == null, this::describe);
+        plane.deleteKustomization(overlay, NAMESPACE, Duration.ofSeconds(120), this::describe);
     }
 }

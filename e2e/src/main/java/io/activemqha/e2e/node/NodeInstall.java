@@ -29,12 +29,10 @@ public final class NodeInstall {
      */
     public static void applyAsShipped(ControlPlane plane, Path projectRoot, Duration timeout, Supplier<String> diagnosis) {
         KubernetesClient client = plane.client();
-        String install = projectRoot.resolve("deploy/install").toString();
-        plane.kubectl().succeed("delete", "-k", install, "--ignore-not-found", "--wait=false");
-        Await.untilTrue("namespace " + InstallNames.NAMESPACE + " deleted", timeout,
-                () -> client.namespaces().withName(InstallNames.NAMESPACE).get() == null,
+        Path install = projectRoot.resolve("deploy/install");
+        plane.deleteKustomization(install, InstallNames.NAMESPACE, timeout,
                 () -> plane.kubectl("get", "all", "-n", InstallNames.NAMESPACE).stdout());
-        plane.kubectl().succeed("apply", "-k", install);
+        plane.kubectl().succeed("apply", "-k", install.toString());
 
         Supplier<String> state = () -> plane.kubectl("get", "jobs,pods,deployments,pdb", "-n", InstallNames.NAMESPACE,
                 "-o", "wide").stdout() + plane.kubectl("get", "events", "-n", InstallNames.NAMESPACE).stdout()

@@ -270,12 +270,12 @@ public final class RealNode implements AutoCloseable {
                     NodeConfiguration.kubeProxy(NODE_IP, POD_SUBNET, work.resolve("kube-proxy.kubeconfig")));
             ClientCertificates clients = new ClientCertificates(plane.pki().authority());
             Validity validity = Validity.startingAt(Instant.now(), Duration.ofDays(1));
-            Files.copy(plane.writeKubeconfig("kubelet", files(work, "kubelet",
-                    clients.issue("system:node:" + NAME, "system:nodes", validity))), work.resolve("kubelet.kubeconfig"));
-            Files.copy(plane.writeKubeconfig("kube-proxy", files(work, "kube-proxy",
-                    clients.issue("system:kube-proxy", null, validity))), work.resolve("kube-proxy.kubeconfig"));
-            Files.copy(plane.writeKubeconfig("kube-scheduler", files(work, "kube-scheduler",
-                    clients.issue("system:kube-scheduler", null, validity))), work.resolve("kube-scheduler.kubeconfig"));
+            plane.writeKubeconfig(work.resolve("kubelet.kubeconfig"), files(work, "kubelet",
+                    clients.issue("system:node:" + NAME, "system:nodes", validity)));
+            plane.writeKubeconfig(work.resolve("kube-proxy.kubeconfig"), files(work, "kube-proxy",
+                    clients.issue("system:kube-proxy", null, validity)));
+            plane.writeKubeconfig(work.resolve("kube-scheduler.kubeconfig"), files(work, "kube-scheduler",
+                    clients.issue("system:kube-scheduler", null, validity)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the node's configuration into " + work, e);
         }
