@@ -1,0 +1,229 @@
+package io.activemqha.locker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import jakarta.jms.Connection;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.activemq.broker.BrokerService;
+import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real ActiveMQ brokers on one KahaDB directory, each with a {@link LeaseLocker}; the Lease itself is the group's
+ * one record, granted as the labelers grant it (to whoever asks while it is free, taken over by another pod only
+ * when a test says the holder's renewals stopped). What is real: the broker's start blocking in the locker, its
+ * keep-alive schedule, its stop when the locker says the Lease is gone, and the store handed over.
+ */
+class LeaseLockerBrokerTest {
+    private static final Duration LEASE = Duration.ofMillis(1_500);
+    private static final String QUEUE = "lease.handover";
+
+    @TempDir
+    Path store;
+    private final GroupLease lease = new GroupLease();
+    private BrokerService a;
+    private BrokerService b;
+
+    /** The group's Lease: one holder, a takeover flagged to the pod that made it. */
+    private static final class GroupLease {
+        private String holder = "";
+        private String takenOverBy = "";
+        private boolean unreachable;
+
+        synchronized Grant request(String pod) throws IOException {
+            if (unreachable) {
+                throw new IOException("the API server is unreachable");
+            }
+            if (holder.isEmpty()) {
+                holder = pod;
+            }
+            if (!holder.equals(pod)) {
+                return Grant.heldBy(holder);
+            }
+            boolean takenOver = takenOverBy.equals(pod);
+            takenOverBy = "";
+            return Grant.heldHere(LEASE, takenOver);
+        }
+
+        /** {@code pod}'s labeler saw the holder's renewals stop for a Lease duration and took the Lease over. */
+        synchronized void takeOver(String pod) {
+            holder = pod;
+            takenOverBy = pod;
+        }
+
+        synchronized void release(String pod) {
+            if (holder.equals(pod)) {
+                holder = "";
+            }
+        }
+
+        synchronized void unreachable(boolean value) {
+            unreachable = value;
+        }
+    }
+
+    private BrokerService broker(String pod, long keepAlivePeriod) throws IOException {
+        BrokerService broker = new BrokerService();
+        broker.setBrokerName(pod);
+        broker.setUseJmx(false);
+        broker.setUseShutdownHook(false);
+        broker.setDataDirectoryFile(store.resolve(pod).toFile());
+        KahaDBPersistenceAdapter kahaDb = new KahaDBPersistenceAdapter();
+        kahaDb.setDirectory(store.resolve("kahadb").toFile());
+        kahaDb.setLockKeepAlivePeriod(keepAlivePeriod);
+        LeaseLocker locker = new LeaseLocker(new LeaseAuthority() {
+            @Override
+            public Grant acquireOrRenew(Duration timeout) throws IOException {
+                return lease.request(pod);
+            }
+
+            @Override
+            public void release(Duration timeout) {
+                lease.release(pod);
+            }
+        }, Ticker.SYSTEM);
+        locker.setLockAcquireSleepInterval(100);
+        locker.setRequestTimeout(100);
+        locker.setSafetyMargin(300);
+        kahaDb.setLocker(locker);
+        broker.setPersistenceAdapter(kahaDb);
+        try {
+            broker.addConnector("tcp://127.0.0.1:0");
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+        return broker;
+    }
+
+    @AfterEach
+    void stopBrokers() throws Exception {
+        for (BrokerService broker : new BrokerService[] {a, b}) {
+            if (broker != null) {
+                broker.stop();
+                broker.waitUntilStopped();
+            }
+        }
+    }
+
+    @Test
+    void theLeaseHolderIsMasterTheOtherWaitsAndATakeoverHandsTheStoreOver() throws Exception {
+        a = broker("activemq-0", 200);
+        a.start();
+        assertThat(a.waitUntilStarted(10_000)).isTrue();
+        send(a, "sent to activemq-0");
+
+        b = broker("activemq-1", 200);
+        CompletableFuture<Void> bStarted = CompletableFuture.runAsync(() -> {
+            try {
+                b.start();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(1_000);
+        assertThat(bStarted).as("activemq-1 waits while activemq-0 holds the Lease").isNotDone();
+        assertThat(a.isStopped()).isFalse();
+
+        long takeover = System.nanoTime();
+        lease.takeOver("activemq-1");
+
+        // activemq-0 learns at its next keep-alive that the Lease moved on, and stops being master.
+        assertThat(stoppedWithin(a, 5_000)).isTrue();
+        long stopped = System.nanoTime();
+        bStarted.get(20, TimeUnit.SECONDS);
+        long started = System.nanoTime();
+        assertThat(b.isStarted()).isTrue();
+        assertThat(Duration.ofNanos(stopped - takeover)).as("old master stopped").isLessThan(Duration.ofSeconds(2));
+        assertThat(Duration.ofNanos(started - takeover)).as("the new master waits one Lease duration after a takeover")
+                .isGreaterThanOrEqualTo(LEASE);
+        assertThat(receive(b)).as("the store, handed over").isEqualTo("sent to activemq-0");
+    }
+
+    @Test
+    void aMasterThatCannotRenewStopsTheLeaseDurationMinusTheMarginAfterItsLastRenewal() throws Exception {
+        a = broker("activemq-0", 200);
+        a.start();
+        assertThat(a.waitUntilStarted(10_000)).isTrue();
+
+        long cut = System.nanoTime();
+        lease.unreachable(true);
+
+        assertThat(stoppedWithin(a, 10_000)).isTrue();
+        Duration after = Duration.ofNanos(System.nanoTime() - cut);
+        // The last confirmed renewal was sent at most one keep-alive period before the cut: 1.2 s - 0.2 s at least.
+        assertThat(after).isGreaterThanOrEqualTo(LEASE.minusMillis(300 + 200)).isLessThan(LEASE.plusSeconds(2));
+    }
+
+    @Test
+    void aCleanStopReleasesTheLeaseSoTheNextBrokerStartsWithoutWaiting() throws Exception {
+        a = broker("activemq-0", 200);
+        a.start();
+        assertThat(a.waitUntilStarted(10_000)).isTrue();
+        a.stop();
+        a.waitUntilStopped();
+
+        b = broker("activemq-1", 200);
+        long start = System.nanoTime();
+        b.start();
+        assertThat(b.waitUntilStarted(10_000)).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(LEASE);
+    }
+
+    @Test
+    void withoutAKeepAlivePeriodTheBrokerRefusesToStartAndSaysWhy() throws Exception {
+        a = broker("activemq-0", 0);
+
+        assertThatThrownBy(a::start).hasStackTraceContaining("lockKeepAlivePeriod > 0");
+        assertThat(lease.holder).isEmpty();
+    }
+
+    private static boolean stoppedWithin(BrokerService broker, long millis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!broker.isStopped() && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        return broker.isStopped();
+    }
+
+    private static String url(BrokerService broker) throws Exception {
+        URI connect = broker.getTransportConnectors().get(0).getConnectUri();
+        return "tcp://127.0.0.1:" + connect.getPort();
+    }
+
+    private static void send(BrokerService broker, String text) throws Exception {
+        Connection connection = new ActiveMQConnectionFactory(url(broker)).createConnection();
+        try {
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer producer = session.createProducer(session.createQueue(QUEUE));
+            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            producer.send(session.createTextMessage(text));
+        } finally {
+            connection.close();
+        }
+    }
+
+    private static String receive(BrokerService broker) throws Exception {
+        Connection connection = new ActiveMQConnectionFactory(url(broker)).createConnection();
+        try {
+            connection.start();
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TextMessage message = (TextMessage) session.createConsumer(session.createQueue(QUEUE)).receive(10_000);
+            return message == null ? null : message.getText();
+        } finally {
+            connection.close();
+        }
+    }
+}
