@@ -71,6 +71,11 @@ public final class HealthServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** Also serves the lease endpoint of {@link io.activemqha.common.LeaseContract} (the lease locker is in use). */
+    public void serveLease(com.sun.net.httpserver.HttpHandler endpoint) {
+        server.createContext(io.activemqha.common.LeaseContract.PATH, endpoint);
+    }
+
     private static boolean allowGet(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
         if ("GET".equals(method) || "HEAD".equals(method)) {

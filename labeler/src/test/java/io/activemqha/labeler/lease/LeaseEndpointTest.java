@@ -1,0 +1,112 @@
+package io.activemqha.labeler.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.activemqha.common.LeaseContract;
+import io.activemqha.labeler.health.HealthServer;
+import io.activemqha.labeler.health.LabelerMetrics;
+import io.activemqha.labeler.health.LoopHeartbeats;
+import io.activemqha.labeler.testing.MockApi;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The labeler's side of {@link LeaseContract}: the endpoint on the health port, over real HTTP on loopback, with the
+ * keeper writing real Lease objects through fabric8 to the API of the labeler's tests (the fabric8 mock server in
+ * CRUD mode, which refuses a stale resourceVersion as the API server does).
+ */
+class LeaseEndpointTest {
+    private static final String NAMESPACE = "activemq";
+    private static final String LEASE = "activemq-ha-activemq";
+    private static final Duration DURATION = Duration.ofSeconds(15);
+
+    private final MockApi api = new MockApi();
+    private final HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build();
+    private HealthServer zero;
+    private HealthServer one;
+
+    @BeforeEach
+    void start() throws Exception {
+        zero = labeler("activemq-0");
+        one = labeler("activemq-1");
+    }
+
+    private HealthServer labeler(String pod) throws Exception {
+        HealthServer server = HealthServer.start(new InetSocketAddress("127.0.0.1", 0),
+                new LoopHeartbeats(System::nanoTime), Duration.ofSeconds(30), new LabelerMetrics());
+        server.serveLease(new LeaseEndpoint(new LeaseKeeper(new KubeLeaseStore(api.client(), NAMESPACE), LEASE, pod,
+                DURATION, System::nanoTime, Clock.systemUTC())));
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        zero.close();
+        one.close();
+        api.close();
+    }
+
+    private HttpResponse<String> send(HealthServer server, String method) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + LeaseContract.PATH))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theFirstBrokerToAskHoldsTheLeaseAndTheOtherIsToldWho() throws Exception {
+        HttpResponse<String> held = send(zero, "POST");
+        assertThat(held.statusCode()).isEqualTo(LeaseContract.HELD);
+        assertThat(held.headers().firstValue(LeaseContract.HEADER_DURATION_MS)).hasValue("15000");
+        assertThat(held.headers().firstValue(LeaseContract.HEADER_TAKEN_OVER)).hasValue("false");
+
+        HttpResponse<String> elsewhere = send(one, "POST");
+        assertThat(elsewhere.statusCode()).isEqualTo(LeaseContract.HELD_ELSEWHERE);
+        assertThat(elsewhere.headers().firstValue(LeaseContract.HEADER_HOLDER)).hasValue("activemq-0");
+
+        var stored = api.client().leases().inNamespace(NAMESPACE).withName(LEASE).get();
+        assertThat(stored.getSpec().getHolderIdentity()).isEqualTo("activemq-0");
+        assertThat(stored.getSpec().getLeaseDurationSeconds()).isEqualTo(15);
+        assertThat(stored.getSpec().getRenewTime()).isNotNull();
+        assertThat(send(zero, "POST").statusCode()).as("renewed").isEqualTo(LeaseContract.HELD);
+    }
+
+    @Test
+    void aReleaseHandsTheLeaseToTheNextAskerAtOnce() throws Exception {
+        send(zero, "POST");
+        send(one, "POST");
+
+        assertThat(send(zero, "DELETE").statusCode()).isEqualTo(LeaseContract.RELEASED);
+
+        HttpResponse<String> next = send(one, "POST");
+        assertThat(next.statusCode()).isEqualTo(LeaseContract.HELD);
+        assertThat(next.headers().firstValue(LeaseContract.HEADER_TAKEN_OVER)).hasValue("false");
+        assertThat(api.client().leases().inNamespace(NAMESPACE).withName(LEASE).get().getSpec().getLeaseTransitions())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void anUnreachableApiIsA503WithTheReason() throws Exception {
+        send(zero, "POST");
+        api.stop();
+
+        HttpResponse<String> unknown = send(zero, "POST");
+
+        assertThat(unknown.statusCode()).isEqualTo(LeaseContract.UNKNOWN);
+        assertThat(unknown.body()).contains("cannot read Lease activemq/activemq-ha-activemq");
+    }
+
+    @Test
+    void otherMethodsAreRefusedWithWhatIsAllowed() throws Exception {
+        HttpResponse<String> get = send(zero, "GET");
+
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(get.headers().firstValue("Allow")).hasValue("POST, DELETE");
+    }
+}
