@@ -33,28 +33,26 @@ public final class KubeLeaseStore implements LeaseStore {
 
     @Override
     public boolean create(String name, LeaseRecord lease) {
-        try {
-            client.leases().inNamespace(namespace).resource(lease(name, lease)).create();
-            return true;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == CONFLICT) {
-                return false;
-            }
-            throw new LeaseStoreException("cannot create Lease " + namespace + "/" + name + ": " + ApiErrors.describe(e), e);
-        }
+        return write("create", name, () -> client.leases().inNamespace(namespace).resource(lease(name, lease)).create());
     }
 
     @Override
     public boolean update(String name, LeaseRecord lease) {
+        // The resourceVersion in the object makes this a conditional update: 409 if anyone wrote in between.
+        return write("update", name, () -> client.leases().inNamespace(namespace).resource(lease(name, lease)).update());
+    }
+
+    /** Runs a write; false when the API answers 409 (the name exists, or someone else wrote first). */
+    private boolean write(String verb, String name, Runnable write) {
         try {
-            // The resourceVersion in the object makes this a conditional update: 409 if anyone wrote in between.
-            client.leases().inNamespace(namespace).resource(lease(name, lease)).update();
+            write.run();
             return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() == CONFLICT) {
                 return false;
             }
-            throw new LeaseStoreException("cannot update Lease " + namespace + "/" + name + ": " + ApiErrors.describe(e), e);
+            throw new LeaseStoreException("cannot " + verb + " Lease " + namespace + "/" + name + ": "
+                    + ApiErrors.describe(e), e);
         }
     }
 
