@@ -21,6 +21,11 @@ public final class InstallNames {
     public static final String CERTS_SERVICE_ACCOUNT = "activemq-ha-certs";
     /** ValidatingAdmissionPolicy (and its binding) that limits the leader-labeler to flipping the leader label. */
     public static final String LABELER_POLICY = "activemq-leader-labeler-pods";
+    /**
+     * ValidatingAdmissionPolicy (and its binding) that limits the leader-labeler to holding, taking over and releasing
+     * its group's Lease for its own pod.
+     */
+    public static final String LABELER_LEASE_POLICY = "activemq-leader-labeler-leases";
 
     private InstallNames() {
     }

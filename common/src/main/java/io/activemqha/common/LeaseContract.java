@@ -30,10 +30,18 @@ public final class LeaseContract {
     public static final String HEADER_TAKEN_OVER = "Activemq-Ha-Lease-Taken-Over";
     public static final String HEADER_HOLDER = "Activemq-Ha-Lease-Holder";
 
+    /** The group's Lease is {@code activemq-ha-<group>} in the pods' namespace; the labeler may write no other. */
+    public static final String LEASE_NAME_PREFIX = "activemq-ha-";
+
     /** The locker's endpoint, as the webhook sets it in the broker container's environment. */
     public static final String ENV_LEASE_URL = "ACTIVEMQ_HA_LEASE_URL";
     public static final String DEFAULT_LEASE_URL = "http://127.0.0.1:" + LabelerContract.DEFAULT_HEALTH_PORT + PATH;
 
     private LeaseContract() {
+    }
+
+    /** The Lease of HA group {@code group} (the pods' {@link Labels#GROUP} label). */
+    public static String leaseName(String group) {
+        return LEASE_NAME_PREFIX + group;
     }
 }

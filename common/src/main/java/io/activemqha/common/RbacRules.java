@@ -8,10 +8,20 @@ import java.util.Set;
  * deploy/ can be checked to grant exactly these and the code's tests can check it asks for no more.
  */
 public final class RbacRules {
-    /** The labeler: read and label pods of its namespace, record events. */
+    /**
+     * The labeler: read and label pods of its namespace, record events; and hold its group's Lease for the lease
+     * locker (read, create, conditional update; coordination.k8s.io, see {@link #LABELER_API_GROUPS}).
+     */
     public static final Map<String, Set<String>> LABELER = Map.of(
             "pods", Set.of("get", "list", "watch", "patch"),
-            "events", Set.of("create"));
+            "events", Set.of("create"),
+            "leases", Set.of("get", "create", "update"));
+
+    /** The API group of each resource in {@link #LABELER}. */
+    public static final Map<String, String> LABELER_API_GROUPS = Map.of(
+            "pods", "",
+            "events", "",
+            "leases", "coordination.k8s.io");
 
     /** The webhook: provision the labeler's ServiceAccount and RoleBinding (server-side apply is a patch). */
     public static final Map<String, Set<String>> WEBHOOK = Map.of(

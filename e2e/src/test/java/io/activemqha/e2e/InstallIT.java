@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmiss
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -54,10 +55,13 @@ class InstallIT {
                     .containsExactly("opted-in-to-activemq-ha");
         });
 
-        TypeChecking typeChecking = Await.until("type checking of ValidatingAdmissionPolicy " + InstallNames.LABELER_POLICY,
-                Duration.ofSeconds(60), () -> Optional.ofNullable(policy().getStatus())
-                        .map(status -> status.getTypeChecking()), () -> String.valueOf(policy().getStatus()));
-        assertThat(typeChecking.getExpressionWarnings()).as("CEL type-checked against the Pod schema").isEmpty();
+        for (String name : List.of(InstallNames.LABELER_POLICY, InstallNames.LABELER_LEASE_POLICY)) {
+            TypeChecking typeChecking = Await.until("type checking of ValidatingAdmissionPolicy " + name,
+                    Duration.ofSeconds(60), () -> Optional.ofNullable(policy(name).getStatus())
+                            .map(status -> status.getTypeChecking()), () -> String.valueOf(policy(name).getStatus()));
+            assertThat(typeChecking.getExpressionWarnings()).as("%s's CEL type-checked against the schema", name)
+                    .isEmpty();
+        }
         // The webhook's own Deployment is reconciled into pods by the real controllers (Pending: no kubelet).
         Await.untilTrue("pods of the webhook Deployment", Duration.ofSeconds(60),
                 () -> client.pods().inNamespace(InstallNames.NAMESPACE).withLabel("app.kubernetes.io/name", InstallNames.WEBHOOK)
@@ -85,7 +89,7 @@ class InstallIT {
     @Test
     void apiServerRejectsAPolicyExpressionThatDoesNotCompile() {
         plane.kubectl().succeed("apply", "-k", E2eSettings.projectRoot().resolve("deploy/install").toString());
-        ValidatingAdmissionPolicy broken = new ValidatingAdmissionPolicyBuilder(policy())
+        ValidatingAdmissionPolicy broken = new ValidatingAdmissionPolicyBuilder(policy(InstallNames.LABELER_POLICY))
                 .editMetadata().withName(InstallNames.LABELER_POLICY + "-broken").withResourceVersion(null).withUid(null)
                 .endMetadata()
                 .editSpec().editFirstValidation().withExpression("object.spec ==").endValidation().endSpec()
@@ -98,7 +102,7 @@ class InstallIT {
                 .hasMessageContaining("compilation failed");
     }
 
-    private ValidatingAdmissionPolicy policy() {
-        return client.admissionRegistration().v1().validatingAdmissionPolicies().withName(InstallNames.LABELER_POLICY).get();
+    private ValidatingAdmissionPolicy policy(String name) {
+        return client.admissionRegistration().v1().validatingAdmissionPolicies().withName(name).get();
     }
 }

@@ -3,6 +3,7 @@ package io.activemqha.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.activemqha.common.Labels;
+import io.activemqha.common.LeaseContract;
 import io.activemqha.common.RbacNames;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -131,6 +132,60 @@ class LabelerSecurityIT {
         assertThat(delete.stderr()).contains("Forbidden").contains("cannot delete resource \"pods\"");
         assertThat(secrets.exitCode()).isEqualTo(1);
         assertThat(secrets.stderr()).contains("cannot list resource \"secrets\"");
+    }
+
+    /**
+     * The lease locker's Lease (docs/lease-locker.md): the labeler holds its group's Lease for its own pod, may take it
+     * over from a peer whose renewals stopped, and release it when its pod holds it; RBAC grants get, create and
+     * update, and the Lease policy narrows the holder to the token's pod.
+     */
+    @Test
+    void mayHoldTakeOverAndReleaseItsGroupsLeaseForItsOwnPod() throws Exception {
+        String lease = LeaseContract.leaseName(GROUP);
+        assertThat(asLabelerOfA.run("create", "-f", leaseFile(lease, "a")).exitCode()).isZero();
+        assertThat(holder(lease)).isEqualTo("a");
+        plane.kubectl().succeed("replace", "-f", leaseFile(lease, "b"));
+
+        CommandResult takeover = asLabelerOfA.run("replace", "-f", leaseFile(lease, "a"));
+        assertThat(takeover.exitCode()).as(takeover.stderr()).isZero();
+        assertThat(holder(lease)).isEqualTo("a");
+
+        CommandResult release = asLabelerOfA.run("replace", "-f", leaseFile(lease, ""));
+        assertThat(release.exitCode()).as(release.stderr()).isZero();
+        assertThat(holder(lease)).isNull();
+    }
+
+    @Test
+    void mayNotNameAnotherPodAsHolderReleaseAPeersLeaseOrWriteOtherLeases() throws Exception {
+        String lease = LeaseContract.leaseName(GROUP);
+        CommandResult forPeer = asLabelerOfA.run("create", "-f", leaseFile(lease, "b"));
+        assertThat(forPeer.exitCode()).isEqualTo(1);
+        assertThat(forPeer.stderr()).contains("ValidatingAdmissionPolicy")
+                .contains("may hold a Lease only for its own pod (a), or release one its pod holds; not set holder \"b\"");
+
+        plane.kubectl().succeed("create", "-f", leaseFile(lease, "b"));
+        CommandResult releasePeers = asLabelerOfA.run("replace", "-f", leaseFile(lease, ""));
+        assertThat(releasePeers.exitCode()).isEqualTo(1);
+        assertThat(releasePeers.stderr()).contains("(held by b)");
+        assertThat(holder(lease)).isEqualTo("b");
+
+        CommandResult other = asLabelerOfA.run("create", "-f", leaseFile("kube-scheduler", "a"));
+        assertThat(other.exitCode()).isEqualTo(1);
+        assertThat(other.stderr()).contains("may write only activemq-ha-<group> Leases, not kube-scheduler");
+        CommandResult delete = asLabelerOfA.run("delete", "lease", lease, "-n", namespace.name());
+        assertThat(delete.exitCode()).isEqualTo(1);
+        assertThat(delete.stderr()).contains("cannot delete resource \"leases\"");
+    }
+
+    private String leaseFile(String name, String holder) throws java.io.IOException {
+        Path file = plane.newDirectory("lease").resolve(name + ".yaml");
+        return Files.writeString(file, "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: " + name
+                + "\n  namespace: " + namespace.name() + "\nspec:\n  leaseDurationSeconds: 15\n"
+                + (holder.isEmpty() ? "" : "  holderIdentity: " + holder + "\n")).toString();
+    }
+
+    private String holder(String lease) {
+        return client.leases().inNamespace(namespace.name()).withName(lease).get().getSpec().getHolderIdentity();
     }
 
     private CommandResult label(String pod, String label) {

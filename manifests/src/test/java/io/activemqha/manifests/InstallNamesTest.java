@@ -43,8 +43,11 @@ class InstallNamesTest {
         assertThat(install.only(Role.class).getRules()).flatExtracting(rule -> rule.getResourceNames())
                 .contains(InstallNames.WEBHOOK_TLS_SECRET, InstallNames.WEBHOOK_TLS_SECRET + CertificateFiles.CA_SECRET_SUFFIX);
 
-        assertThat(install.only(ValidatingAdmissionPolicy.class).getMetadata().getName()).isEqualTo(InstallNames.LABELER_POLICY);
-        assertThat(install.only(ValidatingAdmissionPolicyBinding.class).getMetadata().getName())
-                .isEqualTo(InstallNames.LABELER_POLICY);
+        assertThat(install.all(ValidatingAdmissionPolicy.class)).extracting(p -> p.getMetadata().getName())
+                .containsExactlyInAnyOrder(InstallNames.LABELER_POLICY, InstallNames.LABELER_LEASE_POLICY);
+        assertThat(install.all(ValidatingAdmissionPolicyBinding.class))
+                .extracting(b -> b.getMetadata().getName() + "->" + b.getSpec().getPolicyName())
+                .containsExactlyInAnyOrder(InstallNames.LABELER_POLICY + "->" + InstallNames.LABELER_POLICY,
+                        InstallNames.LABELER_LEASE_POLICY + "->" + InstallNames.LABELER_LEASE_POLICY);
     }
 }

@@ -1,5 +1,6 @@
 package io.activemqha.manifests;
 
+import io.activemqha.common.InstallNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.activemqha.common.Labels;
@@ -40,8 +41,8 @@ class LabelerPolicyTest {
     void setUp() {
         DeployTree tree = DeployTree.fromBuild();
         Rendered install = tree.render(tree.paths().install());
-        policy = install.only(ValidatingAdmissionPolicy.class);
-        binding = install.only(ValidatingAdmissionPolicyBinding.class);
+        policy = install.one(ValidatingAdmissionPolicy.class, InstallNames.LABELER_POLICY);
+        binding = install.one(ValidatingAdmissionPolicyBinding.class, InstallNames.LABELER_POLICY);
         evaluator = new PolicyEvaluator(policy, new CelEvaluator());
         Deployment brokers = tree.render(tree.paths().example()).only(Deployment.class);
         pods = new BrokerPods(brokers, new AdmissionReviewer(tree.installedWebhookFlags().injector()));
@@ -89,61 +90,61 @@ class LabelerPolicyTest {
     @Test
     void aLabelerPromotesAndDemotesItsOwnPod() {
         Pod promoted = relabel(self, Labels.LEADER_YES);
-        assertAllowed(labeler(SELF, self, promoted));
-        assertAllowed(labeler(SELF, promoted, relabel(promoted, Labels.LEADER_NO)));
+        PolicyEvaluator.assertAllowed(labeler(SELF, self, promoted));
+        PolicyEvaluator.assertAllowed(labeler(SELF, promoted, relabel(promoted, Labels.LEADER_NO)));
     }
 
     @Test
     void aLabelerMayNotPromoteAPeer() {
-        assertDenied(labeler(SELF, peer, relabel(peer, Labels.LEADER_YES)),
+        PolicyEvaluator.assertDenied(labeler(SELF, peer, relabel(peer, Labels.LEADER_YES)),
                 "may set leader=yes only on its own pod (" + SELF + "), not on " + PEER);
     }
 
     @Test
     void aLabelerFencesAStaleLeaderOfItsGroup() {
         Pod staleLeader = relabel(peer, Labels.LEADER_YES);
-        assertAllowed(labeler(SELF, staleLeader, relabel(staleLeader, Labels.LEADER_NO)));
+        PolicyEvaluator.assertAllowed(labeler(SELF, staleLeader, relabel(staleLeader, Labels.LEADER_NO)));
     }
 
     @Test
     void aTokenWithoutItsPodNameCanDemoteButNotPromote() {
-        assertDenied(labeler(null, self, relabel(self, Labels.LEADER_YES)), "its token names no pod");
+        PolicyEvaluator.assertDenied(labeler(null, self, relabel(self, Labels.LEADER_YES)), "its token names no pod");
         Pod staleLeader = relabel(peer, Labels.LEADER_YES);
-        assertAllowed(labeler(null, staleLeader, relabel(staleLeader, Labels.LEADER_NO)));
+        PolicyEvaluator.assertAllowed(labeler(null, staleLeader, relabel(staleLeader, Labels.LEADER_NO)));
     }
 
     @Test
     void onlyYesOrNo() {
-        assertDenied(labeler(SELF, self, relabel(self, "maybe")), "may only be set to \"yes\" or \"no\", not \"maybe\"");
-        assertDenied(labeler(SELF, self, pods.mergePatched(self, "{\"metadata\":{\"labels\":{\"" + Labels.LEADER + "\":null}}}")),
+        PolicyEvaluator.assertDenied(labeler(SELF, self, relabel(self, "maybe")), "may only be set to \"yes\" or \"no\", not \"maybe\"");
+        PolicyEvaluator.assertDenied(labeler(SELF, self, pods.mergePatched(self, "{\"metadata\":{\"labels\":{\"" + Labels.LEADER + "\":null}}}")),
                 "not removed");
     }
 
     @Test
     void noOtherLabelAnnotationOrSpecChange() {
-        assertDenied(labeler(SELF, self, pods.mergePatched(self, "{\"metadata\":{\"labels\":{\"app.kubernetes.io/name\":\"mail\"}}}")),
+        PolicyEvaluator.assertDenied(labeler(SELF, self, pods.mergePatched(self, "{\"metadata\":{\"labels\":{\"app.kubernetes.io/name\":\"mail\"}}}")),
                 "no other label");
-        assertDenied(labeler(SELF, self, pods.mergePatched(self, "{\"metadata\":{\"labels\":{\"team\":\"x\","
+        PolicyEvaluator.assertDenied(labeler(SELF, self, pods.mergePatched(self, "{\"metadata\":{\"labels\":{\"team\":\"x\","
                 + "\"" + Labels.LEADER + "\":\"" + Labels.LEADER_YES + "\"}}}")), "no other label");
-        assertDenied(labeler(SELF, self, pods.mergePatched(self, "{\"metadata\":{\"labels\":{\"" + Labels.GROUP + "\":\"other\"}}}")),
+        PolicyEvaluator.assertDenied(labeler(SELF, self, pods.mergePatched(self, "{\"metadata\":{\"labels\":{\"" + Labels.GROUP + "\":\"other\"}}}")),
                 "no other label");
-        assertDenied(labeler(SELF, self, pods.mergePatched(self, "{\"metadata\":{\"annotations\":{\"x\":\"y\"}}}")),
+        PolicyEvaluator.assertDenied(labeler(SELF, self, pods.mergePatched(self, "{\"metadata\":{\"annotations\":{\"x\":\"y\"}}}")),
                 "not its annotations");
         Pod otherImage = pods.mergePatched(self, "{}");
         otherImage.getSpec().getContainers().get(0).setImage("evil/broker:1");
-        assertDenied(labeler(SELF, self, otherImage), "not its spec");
+        PolicyEvaluator.assertDenied(labeler(SELF, self, otherImage), "not its spec");
     }
 
     @Test
     void onlyPodsOfAnHaGroupInTheLabelersOwnNamespace() {
         Pod ungrouped = pods.mergePatched(relabel(peer, Labels.LEADER_YES),
                 "{\"metadata\":{\"labels\":{\"" + Labels.GROUP + "\":null}}}");
-        assertDenied(labeler(SELF, ungrouped, relabel(ungrouped, Labels.LEADER_NO)), "has no " + Labels.GROUP + " label");
+        PolicyEvaluator.assertDenied(labeler(SELF, ungrouped, relabel(ungrouped, Labels.LEADER_NO)), "has no " + Labels.GROUP + " label");
 
         Pod staleLeader = relabel(peer, Labels.LEADER_YES);
         PolicyEvaluator.Decision foreign = evaluate("system:serviceaccount:elsewhere:" + RbacNames.LABELER_SERVICE_ACCOUNT,
                 "broker-0", staleLeader, relabel(staleLeader, Labels.LEADER_NO));
-        assertDenied(foreign, "may relabel pods of its own namespace only, not of " + namespace);
+        PolicyEvaluator.assertDenied(foreign, "may relabel pods of its own namespace only, not of " + namespace);
     }
 
     private Pod relabel(Pod pod, String leader) {
@@ -176,17 +177,4 @@ class LabelerPolicyTest {
         request.putObject("options").put("apiVersion", "meta.k8s.io/v1").put("kind", "PatchOptions");
         return evaluator.admit(request);
     }
-
-    private static void assertAllowed(PolicyEvaluator.Decision decision) {
-        assertThat(decision.applies()).isTrue();
-        assertThat(decision.denials()).as("denials").isEmpty();
-    }
-
-    private static void assertDenied(PolicyEvaluator.Decision decision, String expectedMessage) {
-        assertThat(decision.applies()).isTrue();
-        assertThat(decision.denials()).as("denials").isNotEmpty()
-                .allSatisfy(message -> assertThat(message).doesNotContain("failed:").startsWith("activemq-ha: "))
-                .anySatisfy(message -> assertThat(message).contains(expectedMessage));
-    }
-
 }

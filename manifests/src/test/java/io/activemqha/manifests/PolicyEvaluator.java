@@ -31,7 +31,9 @@ final class PolicyEvaluator {
         Map<String, Object> bindings = new HashMap<>();
         bindings.put("request", CelEvaluator.value(request));
         bindings.put("object", CelEvaluator.value(request.path("object")));
-        bindings.put("oldObject", CelEvaluator.value(request.path("oldObject")));
+        // A CREATE has no oldObject: the API server binds null, not an empty value.
+        bindings.put("oldObject", request.path("oldObject").isMissingNode() || request.path("oldObject").isNull()
+                ? com.google.protobuf.NullValue.NULL_VALUE : CelEvaluator.value(request.path("oldObject")));
         for (MatchCondition condition : policy.getSpec().getMatchConditions()) {
             Object matched = evaluateOrError(condition.getExpression(), bindings);
             if (matched instanceof Failure failure) {
@@ -82,6 +84,21 @@ final class PolicyEvaluator {
         } catch (CelEvaluationException e) {
             return new Failure(e.getMessage());
         }
+    }
+
+    /** Asserts that the policy applied to the request and admitted it. */
+    static void assertAllowed(Decision decision) {
+        org.assertj.core.api.Assertions.assertThat(decision.applies()).isTrue();
+        org.assertj.core.api.Assertions.assertThat(decision.denials()).as("denials").isEmpty();
+    }
+
+    /** Asserts that the policy applied and denied the request, every message its own and one of them naming what. */
+    static void assertDenied(Decision decision, String expectedMessage) {
+        org.assertj.core.api.Assertions.assertThat(decision.applies()).isTrue();
+        org.assertj.core.api.Assertions.assertThat(decision.denials()).as("denials").isNotEmpty()
+                .allSatisfy(message -> org.assertj.core.api.Assertions.assertThat(message).doesNotContain("failed:")
+                        .startsWith("activemq-ha: "))
+                .anySatisfy(message -> org.assertj.core.api.Assertions.assertThat(message).contains(expectedMessage));
     }
 
     private record Failure(String error) {

@@ -43,7 +43,8 @@ class RbacManifestTest {
     void theLabelerRoleGrantsExactlyWhatTheLabelerUses() {
         ClusterRole role = install.one(ClusterRole.class, RbacNames.LABELER_CLUSTER_ROLE);
         assertThat(role.getRules()).allSatisfy(rule -> {
-            assertThat(rule.getApiGroups()).as("pods and events of the core group").containsExactly("");
+            assertThat(rule.getResources()).allSatisfy(resource -> assertThat(rule.getApiGroups())
+                    .as("the API group of %s", resource).containsExactly(RbacRules.LABELER_API_GROUPS.get(resource)));
             assertThat(rule.getResourceNames()).isNullOrEmpty();
             assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
         });
