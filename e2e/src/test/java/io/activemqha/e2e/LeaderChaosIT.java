@@ -208,9 +208,9 @@ class LeaderChaosIT {
                     }
                 }
                 case 2 -> {
-                    // SIGHUP stops only an active broker (a slave is still inside its start, waiting for the lock).
+                    // The toggle signal stops only an active broker (a slave is still inside its start, waiting for the lock).
                     if (hit.add(leader.name() + "/broker")) {
-                        leader.container(BrokerPods.BROKER).signal("HUP");
+                        leader.container(BrokerPods.BROKER).signal(PodBroker.TOGGLE_SIGNAL);
                         faults.add(new Fault(round, "broker stopped in its running pod", role(leader, leader), at));
                         heals.add(() -> restartStoppedBroker(leader));
                     }
@@ -245,7 +245,7 @@ class LeaderChaosIT {
         return (pod == leader ? "leader " : "standby ") + pod.name();
     }
 
-    /** Waits until the SIGHUP-stopped broker reported STOPPED (or was killed meanwhile), then starts it. */
+    /** Waits until the signal-stopped broker reported STOPPED (or was killed meanwhile), then starts it. */
     private static void restartStoppedBroker(RunningPod pod) {
         if (!pod.container(BrokerPods.BROKER).isRunning()) {
             pod.restart(BrokerPods.BROKER);
@@ -254,6 +254,6 @@ class LeaderChaosIT {
         Await.untilTrue(pod.name() + "'s broker stopped in its running process", SETTLE,
                 () -> BrokerPods.lastEvent(pod).map(e -> e.event().equals(PodBroker.STOPPED)).orElse(false),
                 () -> pod.container(BrokerPods.BROKER).logTail(20));
-        pod.container(BrokerPods.BROKER).signal("HUP");
+        pod.container(BrokerPods.BROKER).signal(PodBroker.TOGGLE_SIGNAL);
     }
 }

@@ -20,7 +20,7 @@ import sun.misc.Signal;
  *
  * <p>Standard output carries the lines the tests read: {@code ACTIVE <epoch ms>} once the broker has started (every
  * connector accepts), {@code STOPPED <epoch ms>} after an in-process stop. The OpenWire connector is started last,
- * so the broker's own log line "Connector openwire started" marks the moment every protocol accepts. SIGHUP stops an active broker
+ * so the broker's own log line "Connector openwire started" marks the moment every protocol accepts. SIGUSR1 ({@link #TOGGLE_SIGNAL}) stops an active broker
  * cleanly and starts it again in the same process, which then waits for the lock as a slave: a broker restart
  * inside a still-running container.
  *
@@ -29,6 +29,12 @@ import sun.misc.Signal;
 public final class PodBroker {
     /** Printed with the epoch millisecond at which the broker has started as the master. */
     public static final String ACTIVE = "ACTIVE";
+    /**
+     * The signal that stops an active broker in its running process, and starts it again after {@link #STOPPED}.
+     * Not SIGHUP: a JVM started with SIGHUP ignored (anything run under nohup, which every child inherits) never gets
+     * a handler for it, and the signal is silently lost; nothing ignores SIGUSR1, which HotSpot leaves free.
+     */
+    public static final String TOGGLE_SIGNAL = "USR1";
     /** Printed with the epoch millisecond at which an in-process stop completed. */
     public static final String STOPPED = "STOPPED";
     // The ws connector needs activemq-http (Jetty), which Maven Central does not serve for 6.3.1 here.
@@ -54,18 +60,20 @@ public final class PodBroker {
         ContainerFilesystem filesystem = ContainerFilesystem.parse(Arrays.asList(args).subList(1, args.length));
         Path config = render(filesystem, args[0]);
         Semaphore restart = new Semaphore(0);
-        Signal.handle(new Signal("HUP"), signal -> restart.release());
+        Signal.handle(new Signal(TOGGLE_SIGNAL), signal -> restart.release());
         while (true) {
             BrokerService broker = load(config);
             broker.start();
             broker.waitUntilStarted();
-            announce(ACTIVE);
+            // A signal from before the start counts for nothing; one sent after ACTIVE (a test reacting to it at once)
+            // must stop this broker: drain first, announce second.
             restart.drainPermits();
+            announce(ACTIVE);
             restart.acquire();
             broker.stop();
             broker.waitUntilStopped();
             announce(STOPPED);
-            // Stay stopped until the next SIGHUP, so a test can let the peer take the lock first.
+            // Stay stopped until the next signal, so a test can let the peer take the lock first.
             restart.acquire();
         }
     }
