@@ -1,5 +1,7 @@
 package io.activemqha.manifests;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.cel.runtime.CelEvaluationException;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
@@ -88,17 +90,17 @@ final class PolicyEvaluator {
 
     /** Asserts that the policy applied to the request and admitted it. */
     static void assertAllowed(Decision decision) {
-        org.assertj.core.api.Assertions.assertThat(decision.applies()).isTrue();
-        org.assertj.core.api.Assertions.assertThat(decision.denials()).as("denials").isEmpty();
+        assertThat(decision.applies()).isTrue();
+        assertThat(decision.denials()).as("denials").isEmpty();
     }
 
     /** Asserts that the policy applied and denied the request, every message its own and one of them naming what. */
     static void assertDenied(Decision decision, String expectedMessage) {
-        org.assertj.core.api.Assertions.assertThat(decision.applies()).isTrue();
-        org.assertj.core.api.Assertions.assertThat(decision.denials()).as("denials").isNotEmpty()
-                .allSatisfy(message -> org.assertj.core.api.Assertions.assertThat(message).doesNotContain("failed:")
+        assertThat(decision.applies()).isTrue();
+        assertThat(decision.denials()).as("denials").isNotEmpty()
+                .allSatisfy(message -> assertThat(message).doesNotContain("failed:")
                         .startsWith("activemq-ha: "))
-                .anySatisfy(message -> org.assertj.core.api.Assertions.assertThat(message).contains(expectedMessage));
+                .anySatisfy(message -> assertThat(message).contains(expectedMessage));
     }
 
     private record Failure(String error) {

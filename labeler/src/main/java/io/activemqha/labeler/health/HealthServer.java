@@ -1,8 +1,10 @@
 package io.activemqha.labeler.health;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.activemqha.common.LabelerContract;
+import io.activemqha.common.LeaseContract;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -71,9 +73,9 @@ public final class HealthServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** Also serves the lease endpoint of {@link io.activemqha.common.LeaseContract} (the lease locker is in use). */
-    public void serveLease(com.sun.net.httpserver.HttpHandler endpoint) {
-        server.createContext(io.activemqha.common.LeaseContract.PATH, endpoint);
+    /** Also serves the lease endpoint of {@link LeaseContract} (the lease locker is in use). */
+    public void serveLease(HttpHandler endpoint) {
+        server.createContext(LeaseContract.PATH, endpoint);
     }
 
     private static boolean allowGet(HttpExchange exchange) throws IOException {
