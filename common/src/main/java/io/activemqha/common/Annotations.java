@@ -27,6 +27,16 @@ public final class Annotations {
     public static final String NATIVE_SIDECAR = "activemq-ha/native-sidecar";
     /** {@code "true"}: the broker containers keep an API token (opt-out of token isolation). */
     public static final String BROKER_API_ACCESS = "activemq-ha/broker-api-access";
+    /**
+     * Which locker decides the master: {@code shared-file} (default: KahaDB's file lock, nothing injected) or
+     * {@code lease} (the group's Kubernetes Lease held through the labeler: the locker jar, its volume and env are
+     * injected and the labeler runs in lease mode).
+     */
+    public static final String LOCKER = "activemq-ha/locker";
+    /** With the lease locker: where the broker containers find the locker jar (default {@link LeaseContract#DEFAULT_LOCKER_LIB_DIR}). */
+    public static final String LOCKER_LIB_DIR = "activemq-ha/locker-lib-dir";
+    /** With the lease locker: the Lease duration (default {@link LeaseContract#DEFAULT_LEASE_DURATION}). */
+    public static final String LEASE_DURATION = "activemq-ha/lease-duration";
     /** Labeler resource overrides, Kubernetes quantities. */
     public static final String LABELER_CPU_REQUEST = "activemq-ha/labeler-cpu-request";
     public static final String LABELER_CPU_LIMIT = "activemq-ha/labeler-cpu-limit";
@@ -35,7 +45,7 @@ public final class Annotations {
 
     /** Every override annotation, for documentation and validation tests. */
     public static final List<String> OVERRIDES = List.of(
-            LABELER_IMAGE, BROKER_URL, HEALTH_PORT, NATIVE_SIDECAR, BROKER_API_ACCESS,
+            LABELER_IMAGE, BROKER_URL, HEALTH_PORT, NATIVE_SIDECAR, BROKER_API_ACCESS, LOCKER, LOCKER_LIB_DIR, LEASE_DURATION,
             LABELER_CPU_REQUEST, LABELER_CPU_LIMIT, LABELER_MEMORY_REQUEST, LABELER_MEMORY_LIMIT);
 
     private Annotations() {
