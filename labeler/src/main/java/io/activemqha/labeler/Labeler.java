@@ -10,12 +10,20 @@ import io.activemqha.labeler.kube.PodLabelReconciler;
 import io.activemqha.labeler.kube.PodRef;
 import io.activemqha.labeler.probe.BrokerProbe;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.activemqha.common.LeaseContract;
+import io.activemqha.labeler.lease.KubeLeaseStore;
+import io.activemqha.labeler.lease.LeaseEndpoint;
+import io.activemqha.labeler.lease.LeaseGate;
+import io.activemqha.labeler.lease.LeaseKeeper;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class Labeler {
     private static final Logger LOG = LoggerFactory.getLogger(Labeler.class);
     private static final Duration BACKOFF_BASE = Duration.ofMillis(100);
+    /** How often lease mode re-checks the Lease for the label: well within any Lease duration (3 s at least). */
+    private static final long LEASE_RECHECK_MILLIS = 200;
 
     private final LabelerConfig config;
     private final KubernetesClient client;
@@ -63,7 +73,11 @@ public final class Labeler {
         PodLabelReconciler reconciler = new PodLabelReconciler(client, self, new Fencer(client, self, events, metrics), events,
                 metrics, new Backoff(BACKOFF_BASE, config.backoffMax(), () -> ThreadLocalRandom.current().nextDouble()),
                 loop, heartbeats.register("pod-label-loop"), config.resyncInterval(), System::nanoTime);
-        ActivityMonitor monitor = new ActivityMonitor(probe, config.probeInterval(), reconciler::desire,
+        Consumer<BrokerActivity> labelRule = reconciler::desire;
+        if (config.leaseMode()) {
+            labelRule = holdLease(config, client, health, loop, labelRule);
+        }
+        ActivityMonitor monitor = new ActivityMonitor(probe, config.probeInterval(), labelRule,
                 heartbeats.register("activity-monitor"), System::nanoTime);
         // Probing first: the reconciler's start lists the own pod synchronously (TLS, JSON set-up) meanwhile.
         monitor.start();
@@ -72,6 +86,24 @@ public final class Labeler {
                 config.brokerUrl(), Durations.format(config.probeInterval()), Durations.format(config.handshakeTimeout()),
                 health.port());
         return new Labeler(config, client, loop, events, reconciler, monitor, health);
+    }
+
+    /**
+     * Lease mode: serves the broker's lease locker and gates the label on the Lease. Nothing renews in the background:
+     * the broker's own requests do, so a broker that stops asking loses the Lease. On a clean stop the broker's locker
+     * releases it; for a killed one the {@link LeaseGate} does, after a grace.
+     */
+    private static Consumer<BrokerActivity> holdLease(LabelerConfig config, KubernetesClient client, HealthServer health,
+                                                      ScheduledExecutorService loop, Consumer<BrokerActivity> label) {
+        LabelerConfig.LeaseSettings lease = config.lease();
+        LeaseKeeper keeper = new LeaseKeeper(new KubeLeaseStore(client, config.namespace()), lease.leaseName(),
+                config.podName(), lease.duration(), System::nanoTime, Clock.systemUTC());
+        health.serveLease(new LeaseEndpoint(keeper));
+        LeaseGate gate = new LeaseGate(keeper, lease.releaseGrace(), lease.leaseName(), label, System::nanoTime);
+        loop.scheduleWithFixedDelay(gate::recheck, LEASE_RECHECK_MILLIS, LEASE_RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+        LOG.info("lease mode: holding Lease {} ({}) for the broker's lease locker at {}", lease.leaseName(),
+                Durations.format(lease.duration()), LeaseContract.PATH);
+        return gate;
     }
 
     /**

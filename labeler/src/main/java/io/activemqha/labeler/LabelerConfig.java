@@ -1,6 +1,7 @@
 package io.activemqha.labeler;
 
 import io.activemqha.common.LabelerContract;
+import io.activemqha.common.LeaseContract;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.Optional;
  * @param backoffMax       cap of the retry back-off on API errors
  * @param shutdownTimeout  bound on the demotion performed on SIGTERM
  * @param livenessTimeout  a loop silent for longer than this makes the liveness endpoint fail
+ * @param lease            lease mode's settings, or {@code null} when the broker uses the shared-file locker
  */
 public record LabelerConfig(
         String podName,
@@ -35,7 +37,29 @@ public record LabelerConfig(
         Duration resyncInterval,
         Duration backoffMax,
         Duration shutdownTimeout,
-        Duration livenessTimeout) {
+        Duration livenessTimeout,
+        LeaseSettings lease) {
+
+    /**
+     * Lease mode: the labeler holds the group's Lease for its broker's lease locker and labels by it.
+     *
+     * @param group    the pod's HA group, whose Lease is {@link LeaseContract#leaseName(String)}
+     * @param duration the Lease duration written
+     */
+    public record LeaseSettings(String group, Duration duration) {
+        public String leaseName() {
+            return LeaseContract.leaseName(group);
+        }
+
+        /**
+         * How long a broker that was active must neither answer nor ask before the labeler releases its Lease: half
+         * the duration, i.e. several of the locker's renewals (every {@code lockKeepAlivePeriod}, which must be well
+         * below {@code duration - safetyMargin} anyway), so a live broker never loses its Lease this way.
+         */
+        public Duration releaseGrace() {
+            return duration.dividedBy(2);
+        }
+    }
 
     /** Setting keys beyond the webhook contract (flags only, also accepted from the environment). */
     public static final String PROBE_INTERVAL = "PROBE_INTERVAL";
@@ -95,7 +119,26 @@ public record LabelerConfig(
                 s.duration(RESYNC_INTERVAL),
                 s.duration(BACKOFF_MAX),
                 s.duration(SHUTDOWN_TIMEOUT),
-                s.duration(LIVENESS_TIMEOUT));
+                s.duration(LIVENESS_TIMEOUT),
+                lease(s));
+    }
+
+    private static LeaseSettings lease(Settings s) {
+        Optional<String> group = s.get(LeaseContract.ENV_LEASE_GROUP);
+        if (group.isEmpty()) {
+            return null;
+        }
+        String text = s.get(LeaseContract.ENV_LEASE_DURATION).orElse(LeaseContract.DEFAULT_LEASE_DURATION);
+        try {
+            return new LeaseSettings(group.get().trim(), LeaseContract.parseDuration(text));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(LeaseContract.ENV_LEASE_DURATION + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether the broker uses the lease locker, so the labeler holds the Lease for it. */
+    public boolean leaseMode() {
+        return lease != null;
     }
 
     private static URI brokerUrl(String text) {

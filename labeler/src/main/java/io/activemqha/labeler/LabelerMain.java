@@ -1,6 +1,7 @@
 package io.activemqha.labeler;
 
 import io.activemqha.common.LabelerContract;
+import io.activemqha.common.LeaseContract;
 import io.activemqha.labeler.kube.KubeClients;
 import io.activemqha.labeler.probe.BrokerProbes;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -55,6 +56,12 @@ public final class LabelerMain implements Callable<Integer> {
     String shutdownTimeout;
     @Option(names = "--liveness-timeout", description = "A loop silent this long fails the liveness check (env LIVENESS_TIMEOUT, default 30s).")
     String livenessTimeout;
+    @Option(names = "--lease-group", description = "Lease mode: hold this HA group's Lease for the broker's lease locker and "
+            + "label by it (env LEASE_GROUP; unset: shared-file locker).")
+    String leaseGroup;
+    @Option(names = "--lease-duration", description = "Lease duration in whole seconds (env LEASE_DURATION, default "
+            + LeaseContract.DEFAULT_LEASE_DURATION + ").")
+    String leaseDuration;
     @Option(names = "--exit-after", hidden = true,
             description = "Stop as on SIGTERM after this duration: the training run that builds the class-data sharing archive.")
     String exitAfter;
@@ -116,6 +123,8 @@ public final class LabelerMain implements Callable<Integer> {
         put(flags, LabelerConfig.BACKOFF_MAX, backoffMax);
         put(flags, LabelerConfig.SHUTDOWN_TIMEOUT, shutdownTimeout);
         put(flags, LabelerConfig.LIVENESS_TIMEOUT, livenessTimeout);
+        put(flags, LeaseContract.ENV_LEASE_GROUP, leaseGroup);
+        put(flags, LeaseContract.ENV_LEASE_DURATION, leaseDuration);
         return flags;
     }
 

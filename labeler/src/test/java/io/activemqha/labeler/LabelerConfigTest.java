@@ -3,6 +3,7 @@ package io.activemqha.labeler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.activemqha.common.LeaseContract;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
@@ -23,6 +24,23 @@ class LabelerConfigTest {
         assertThat(c.probeInterval()).isEqualTo(Duration.ofMillis(250));
         assertThat(c.handshakeTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.leaseMode()).as("shared-file locker unless the webhook says otherwise").isFalse();
+    }
+
+    @Test
+    void theWebhooksLeaseEnvTurnsOnLeaseMode() {
+        Map<String, String> env = new HashMap<>(WEBHOOK_ENV);
+        env.put(LeaseContract.ENV_LEASE_GROUP, "activemq");
+        LabelerConfig c = LabelerConfig.resolve(env, Map.of());
+        assertThat(c.lease()).isEqualTo(new LabelerConfig.LeaseSettings("activemq", Duration.ofSeconds(10)));
+        assertThat(c.lease().leaseName()).isEqualTo("activemq-ha-activemq");
+
+        env.put(LeaseContract.ENV_LEASE_DURATION, "20s");
+        assertThat(LabelerConfig.resolve(env, Map.of()).lease().duration()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(LabelerConfig.resolve(env, Map.of(LeaseContract.ENV_LEASE_DURATION, "5s")).lease().duration())
+                .as("flag over env").isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> LabelerConfig.resolve(env, Map.of(LeaseContract.ENV_LEASE_DURATION, "1500ms")))
+                .hasMessage("LEASE_DURATION: expected whole seconds such as 10s (from 3s to 300s), got '1500ms'");
     }
 
     @Test

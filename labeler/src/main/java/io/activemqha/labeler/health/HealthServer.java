@@ -19,6 +19,8 @@ import java.util.concurrent.Executors;
  * and metrics ({@link LabelerContract#METRICS_PATH}) on the health port, on the JDK's small HTTP server.
  */
 public final class HealthServer implements AutoCloseable {
+    private static final int HTTP_THREADS = 3;
+
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -40,7 +42,8 @@ public final class HealthServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IOException("cannot bind the health endpoint to " + address + ": " + e.getMessage(), e);
         }
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+        // More than one thread: a lease request waits on the API server, and must not hold up the kubelet's probes.
+        ExecutorService executor = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
             Thread t = new Thread(r, "health-http");
             t.setDaemon(true);
             return t;

@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
  * not changed for one Lease duration since this keeper first saw it. Clock skew between nodes therefore cannot
  * shorten anyone's Lease.
  */
-public final class LeaseKeeper {
+public final class LeaseKeeper implements LeaseGate.HeldLease {
     private final LeaseStore store;
     private final String name;
     private final String identity;
@@ -26,6 +26,7 @@ public final class LeaseKeeper {
     private LeaseRecord observed;
     private long observedAtNanos;
     private long heldUntilNanos;
+    private long lastRequestNanos = Long.MIN_VALUE;
 
     /**
      * @param name     the Lease's name in the pod's namespace
@@ -44,6 +45,7 @@ public final class LeaseKeeper {
 
     /** Acquires or renews the Lease for this pod, as far as the Lease's state allows. Never throws. */
     public synchronized LeaseAnswer acquireOrRenew() {
+        lastRequestNanos = nanoClock.getAsLong();
         try {
             Optional<LeaseRecord> read = store.read(name);
             long now = nanoClock.getAsLong();
@@ -69,8 +71,10 @@ public final class LeaseKeeper {
     }
 
     /** Gives the Lease up if this pod holds it (a clean stop, or its broker gone), so a standby need not wait. */
+    @Override
     public synchronized void release() {
         heldUntilNanos = nanoClock.getAsLong();
+        lastRequestNanos = heldUntilNanos;
         store.read(name).filter(lease -> identity.equals(lease.holder()))
                 .ifPresent(lease -> store.update(name, lease.released(wallClock.instant())));
     }
@@ -79,8 +83,15 @@ public final class LeaseKeeper {
      * Whether this pod holds the Lease now, by its last successful write (sent no later than it was confirmed) plus
      * the Lease duration: what the {@code leader} label may follow.
      */
+    @Override
     public synchronized boolean holds() {
         return nanoClock.getAsLong() < heldUntilNanos;
+    }
+
+    /** When the broker last asked (acquire, renew or release), on the monotonic clock; MIN_VALUE before it ever did. */
+    @Override
+    public synchronized long lastRequestNanos() {
+        return lastRequestNanos;
     }
 
     private LeaseAnswer held(long sentNanos, boolean takenOver) {
