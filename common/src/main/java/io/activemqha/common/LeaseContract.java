@@ -67,6 +67,8 @@ public final class LeaseContract {
     public static final String LOCKER_VOLUME_NAME = "activemq-ha-lease-locker";
     /** The init container (labeler image) that copies the jar into the volume. */
     public static final String LOCKER_INSTALL_CONTAINER_NAME = "activemq-ha-lease-locker-install";
+    /** The labeler image's launcher, which runs the labeler or, with {@link #LOCKER_INSTALL_ARGUMENT}, installs the jar. */
+    public static final String LABELER_LAUNCHER = "/app/labeler";
     /** The labeler launcher's argument that copies {@link #LOCKER_JAR} into the directory that follows it. */
     public static final String LOCKER_INSTALL_ARGUMENT = "--install-lease-locker";
 

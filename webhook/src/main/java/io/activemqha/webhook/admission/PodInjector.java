@@ -33,7 +33,8 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
  *
  * <p>An injected pod gets the {@code leader: "no"} and {@code activemq-ha/group} labels, the labeler's service
  * account when it had none, a {@code leader-labeler} container with its own projected API token, token isolation
- * for the other containers (unless {@code activemq-ha/broker-api-access: "true"}) and the
+ * for the other containers (unless {@code activemq-ha/broker-api-access: "true"}), with
+ * {@code activemq-ha/locker: "lease"} the lease locker ({@link LeaseLockerInjection}), and the
  * {@code activemq-ha/injected} marker that makes a second injection a no-op.
  */
 public final class PodInjector {
@@ -79,6 +80,9 @@ public final class PodInjector {
             return Injection.denied("invalid pod", String.join("; ", emptyEntries));
         }
         errors.addAll(conflicts(spec, overrides));
+        if (overrides.lease() != null) {
+            errors.addAll(LeaseLockerInjection.conflicts(spec, overrides.lease()));
+        }
         String group = overrides.group();
         if (group == null && errors.isEmpty()) {
             Optional<String> derived = HaGroup.derive(metadata, context);
@@ -140,10 +144,15 @@ public final class PodInjector {
             isolateToken(spec);
         }
         Pod prepared = new PodBuilder(pod).build();
+        Pod equipped = null;
+        if (overrides.lease() != null) {
+            LeaseLockerInjection.equipApplicationContainers(spec, overrides.lease(), overrides.healthPort());
+            equipped = new PodBuilder(pod).build();
+        }
         List<Volume> volumes = new ArrayList<>(spec.getVolumes() == null ? List.of() : spec.getVolumes());
         volumes.add(labelerTokenVolume());
         spec.setVolumes(volumes);
-        Container labeler = labelerContainer(overrides);
+        Container labeler = labelerContainer(overrides, group);
         if (overrides.nativeSidecar()) {
             List<Container> init = new ArrayList<>();
             init.add(labeler);
@@ -156,8 +165,11 @@ public final class PodInjector {
             containers.add(labeler);
             spec.setContainers(containers);
         }
+        if (overrides.lease() != null) {
+            LeaseLockerInjection.addInstaller(spec, labeler);
+        }
         String provision = account.equals(config.serviceAccount()) ? account : null;
-        return new Injection(Outcome.INJECTED, pod, prepared, "injected", null, warnings, provision);
+        return new Injection(Outcome.INJECTED, pod, prepared, equipped, "injected", null, warnings, provision);
     }
 
     /**
@@ -231,7 +243,7 @@ public final class PodInjector {
                 && volume.getProjected().getSources().stream().anyMatch(s -> s.getServiceAccountToken() != null);
     }
 
-    private static Stream<Container> allContainers(PodSpec spec) {
+    static Stream<Container> allContainers(PodSpec spec) {
         return Stream.of(spec.getInitContainers(), spec.getContainers())
                 .filter(Objects::nonNull).flatMap(List::stream);
     }
@@ -251,7 +263,7 @@ public final class PodInjector {
                 .build();
     }
 
-    private static Container labelerContainer(PodOverrides overrides) {
+    private static Container labelerContainer(PodOverrides overrides, String group) {
         ContainerBuilder labeler = new ContainerBuilder()
                 .withName(LabelerContract.CONTAINER_NAME)
                 .withImage(overrides.labelerImage())
@@ -283,6 +295,9 @@ public final class PodInjector {
                 .withMountPath(LabelerContract.TOKEN_MOUNT_PATH).withReadOnly(true).endVolumeMount();
         if (overrides.nativeSidecar()) {
             labeler.withRestartPolicy("Always");
+        }
+        if (overrides.lease() != null) {
+            labeler.addAllToEnv(LeaseLockerInjection.labelerEnv(group, overrides.lease()));
         }
         return labeler.build();
     }

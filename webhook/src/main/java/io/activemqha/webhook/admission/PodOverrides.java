@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import io.activemqha.common.Annotations;
+import io.activemqha.common.LeaseContract;
 import io.activemqha.webhook.admission.InjectorConfig.SidecarResources;
 
 /**
@@ -20,6 +21,8 @@ import io.activemqha.webhook.admission.InjectorConfig.SidecarResources;
  * @param nativeSidecar   inject as an init container with {@code restartPolicy: Always}
  * @param brokerApiAccess leave the pod's own API token in its containers (no token isolation)
  * @param resources       the labeler's requests and limits
+ * @param lease           the lease locker's settings with {@code activemq-ha/locker: "lease"}, else {@code null} (the
+ *                        shared-file locker, for which nothing is injected)
  */
 public record PodOverrides(
         String group,
@@ -28,7 +31,17 @@ public record PodOverrides(
         int healthPort,
         boolean nativeSidecar,
         boolean brokerApiAccess,
-        SidecarResources resources) {
+        SidecarResources resources,
+        LeaseLocker lease) {
+
+    /**
+     * The lease locker's settings.
+     *
+     * @param duration the Lease duration, normalised ({@code 10s})
+     * @param libDir   where the broker containers find the locker jar, normalised (no trailing or doubled slashes)
+     */
+    public record LeaseLocker(String duration, String libDir) {
+    }
 
     /**
      * The outcome of parsing: the settings, meaningful only when {@link #errors()} is empty.
@@ -62,6 +75,7 @@ public record PodOverrides(
         String cpuLimit = reader.value(Annotations.LABELER_CPU_LIMIT, d.cpuLimit(), SettingRules::quantity, Function.identity());
         String memoryRequest = reader.value(Annotations.LABELER_MEMORY_REQUEST, d.memoryRequest(), SettingRules::quantity, Function.identity());
         String memoryLimit = reader.value(Annotations.LABELER_MEMORY_LIMIT, d.memoryLimit(), SettingRules::quantity, Function.identity());
+        LeaseLocker lease = lease(reader, values, errors);
         if (errors.isEmpty()) {
             // Only meaningful once every quantity parsed; the API server would reject the pod with a vaguer message.
             SettingRules.requestWithinLimit("leader-labeler cpu", cpuRequest, cpuLimit).ifPresent(p -> errors.add(p
@@ -70,8 +84,34 @@ public record PodOverrides(
                     + " (annotations " + Annotations.LABELER_MEMORY_REQUEST + ", " + Annotations.LABELER_MEMORY_LIMIT + ")"));
         }
         PodOverrides overrides = new PodOverrides(group, image, brokerUrl, healthPort, nativeSidecar, brokerApiAccess,
-                new SidecarResources(cpuRequest, cpuLimit, memoryRequest, memoryLimit));
+                new SidecarResources(cpuRequest, cpuLimit, memoryRequest, memoryLimit), lease);
         return new Parsed(overrides, errors);
+    }
+
+    /** The lease locker's settings, or {@code null} for the shared-file locker. */
+    private static LeaseLocker lease(Reader reader, Map<String, String> values, List<String> errors) {
+        int before = errors.size();
+        String locker = reader.value(Annotations.LOCKER, LeaseContract.LOCKER_SHARED_FILE, SettingRules::locker, Function.identity());
+        if (LeaseContract.LOCKER_LEASE.equals(locker)) {
+            String duration = reader.value(Annotations.LEASE_DURATION, LeaseContract.DEFAULT_LEASE_DURATION,
+                    SettingRules::leaseDuration, v -> LeaseContract.parseDuration(v).toSeconds() + "s");
+            String libDir = reader.value(Annotations.LOCKER_LIB_DIR, LeaseContract.DEFAULT_LOCKER_LIB_DIR,
+                    SettingRules::lockerLibDir, SettingRules::normalPath);
+            return new LeaseLocker(duration, libDir);
+        }
+        if (errors.size() == before) {
+            // A lease setting without the lease locker is a typo'd or half-removed setup: silently ignoring it would
+            // leave the pod on the shared-file locker while its author believes otherwise.
+            for (String annotation : List.of(Annotations.LOCKER_LIB_DIR, Annotations.LEASE_DURATION)) {
+                String raw = values.get(annotation);
+                if (raw != null) {
+                    errors.add("annotation " + annotation + "=\"" + raw + "\" is invalid: it only applies with "
+                            + Annotations.LOCKER + ": \"" + LeaseContract.LOCKER_LEASE + "\" (this pod uses the "
+                            + locker + " locker); set that annotation or remove this one");
+                }
+            }
+        }
+        return null;
     }
 
     /** Reads one annotation: absent gives the default, invalid records an error and gives the default. */

@@ -20,10 +20,11 @@ import tools.jackson.databind.node.ObjectNode;
  * Computes the JSON Patch (RFC 6902) of an {@link Injection}: the diff from the pod exactly as it was given (the
  * API server's JSON, or a manifest's pod template) to the injected pod, so the patch applies to that very object.
  *
- * <p>The diff is taken in two steps, original to {@link Injection#prepared()} (labels, account, token isolation)
- * and on to {@link Injection#pod()} (the added container and volume): a single diff would align the new
- * {@code leader-labeler} with an existing init container and morph one into the other field by field, which applies
- * correctly but reads badly in an audit log.
+ * <p>The diff is taken in steps, original to {@link Injection#prepared()} (labels, account, token isolation), on to
+ * {@link Injection#equipped()} if any (the lease locker's mounts and env in the pod's own containers) and on to
+ * {@link Injection#pod()} (the added containers and volumes): a single diff would align the new
+ * {@code leader-labeler} with an existing init container and morph one into the other field by field, or the removed
+ * token mount into the added locker mount, which applies correctly but reads badly in an audit log.
  *
  * <p>The injected forms come from the fabric8 model, which drops members that are {@code null} or empty (the API
  * server sends {@code "creationTimestamp": null}) and writes some numbers back as strings (a quantity {@code cpu: 1}).
@@ -53,9 +54,14 @@ public final class PodPatch {
         if (injection.outcome() != Outcome.INJECTED) {
             throw new IllegalArgumentException("no patch for a pod that was not injected: " + injection.reason());
         }
-        JsonNode prepared = json(injection.prepared(), original);
-        ArrayNode patch = diff(original, prepared);
-        patch.addAll(diff(prepared, json(injection.pod(), original)));
+        JsonNode step = json(injection.prepared(), original);
+        ArrayNode patch = diff(original, step);
+        if (injection.equipped() != null) {
+            JsonNode equipped = json(injection.equipped(), original);
+            patch.addAll(diff(step, equipped));
+            step = equipped;
+        }
+        patch.addAll(diff(step, json(injection.pod(), original)));
         return patch;
     }
 

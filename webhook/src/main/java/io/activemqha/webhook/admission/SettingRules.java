@@ -4,11 +4,14 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
+import io.activemqha.common.LeaseContract;
 import io.fabric8.kubernetes.api.model.Quantity;
 
 /**
@@ -102,6 +105,44 @@ public final class SettingRules {
             return Optional.empty();
         }
         return Optional.of("must be a DNS subdomain: lowercase alphanumerics, '-' and '.', at most 253 characters");
+    }
+
+    /** The locker of a pod: {@code shared-file} or {@code lease}. */
+    public static Optional<String> locker(String value) {
+        if (LeaseContract.LOCKER_SHARED_FILE.equals(value) || LeaseContract.LOCKER_LEASE.equals(value)) {
+            return Optional.empty();
+        }
+        return Optional.of("must be \"" + LeaseContract.LOCKER_SHARED_FILE + "\" (the default: KahaDB's file lock) or \""
+                + LeaseContract.LOCKER_LEASE + "\" (the group's Kubernetes Lease, held through the leader-labeler)");
+    }
+
+    /** A Lease duration as {@link LeaseContract#parseDuration} reads it (the labeler reads it the same way). */
+    public static Optional<String> leaseDuration(String value) {
+        try {
+            LeaseContract.parseDuration(value);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /**
+     * The directory the broker containers mount the locker jar at: an absolute path without whitespace or {@code ..}
+     * segments, and not {@code /} (a read-only volume there would hide the whole image).
+     */
+    public static Optional<String> lockerLibDir(String value) {
+        boolean ok = value != null && value.startsWith("/")
+                && value.codePoints().noneMatch(c -> c <= ' ' || Character.isWhitespace(c) || Character.isISOControl(c))
+                && Arrays.stream(value.split("/")).noneMatch(".."::equals)
+                && !"/".equals(normalPath(value));
+        return ok ? Optional.empty() : Optional.of("must be an absolute directory path other than /, without whitespace"
+                + " or '..', e.g. " + LeaseContract.DEFAULT_LOCKER_LIB_DIR);
+    }
+
+    /** An absolute path without empty or {@code .} segments and without a trailing slash ({@code /} stays {@code /}). */
+    static String normalPath(String path) {
+        String joined = Arrays.stream(path.split("/")).filter(s -> !s.isEmpty() && !".".equals(s)).collect(Collectors.joining("/"));
+        return "/" + joined;
     }
 
     /** Request not above limit, for two quantities that passed {@link #quantity(String)}. */

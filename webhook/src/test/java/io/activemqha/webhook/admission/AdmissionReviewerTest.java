@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import io.activemqha.common.Annotations;
 import io.activemqha.common.LabelerContract;
 import io.activemqha.common.Labels;
+import io.activemqha.common.LeaseContract;
 import io.activemqha.common.RbacNames;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -237,7 +238,10 @@ class AdmissionReviewerTest {
                 Arguments.of(Annotations.LABELER_CPU_LIMIT, "-1", "non-negative"),
                 Arguments.of(Annotations.LABELER_MEMORY_REQUEST, "64MB", "Kubernetes quantity"),
                 Arguments.of(Annotations.LABELER_MEMORY_LIMIT, "1.5.0Gi", "Kubernetes quantity"),
-                Arguments.of(Annotations.GROUP, "Not a label!", "valid label value"));
+                Arguments.of(Annotations.GROUP, "Not a label!", "valid label value"),
+                Arguments.of(Annotations.LOCKER, "zookeeper", "must be \"shared-file\" (the default: KahaDB's file lock) or \"lease\""),
+                Arguments.of(Annotations.LEASE_DURATION, "10s", "only applies with activemq-ha/locker: \"lease\""),
+                Arguments.of(Annotations.LOCKER_LIB_DIR, "/opt/locker", "only applies with activemq-ha/locker: \"lease\""));
     }
 
     @ParameterizedTest
@@ -251,6 +255,69 @@ class AdmissionReviewerTest {
         assertThat(result.serviceAccount()).isNull();
         String message = fixtures.parse(result.body(), AdmissionReview.class).getResponse().getStatus().getMessage();
         assertThat(message).contains("annotation " + annotation + "=\"" + value + "\" is invalid").contains(allowed);
+    }
+
+    @Test
+    void anInvalidLeaseSettingIsDeniedWithItsMessage() {
+        byte[] body = withAnnotation(withAnnotation(bytes("replicaset-pod.json"), Annotations.LOCKER, LeaseContract.LOCKER_LEASE),
+                Annotations.LEASE_DURATION, "1500ms");
+
+        AdmissionResult result = reviewer.review(body);
+
+        assertThat(result.outcome()).isEqualTo(Outcome.DENIED);
+        AdmissionReview response = fixtures.parse(result.body(), AdmissionReview.class);
+        assertThat(response.getResponse().getAllowed()).isFalse();
+        assertThat(response.getResponse().getPatch()).isNull();
+        assertThat(response.getResponse().getStatus().getCode()).isEqualTo(403);
+        assertThat(response.getResponse().getStatus().getMessage()).isEqualTo("annotation activemq-ha/lease-duration=\"1500ms\""
+                + " is invalid: expected whole seconds such as 10s (from 3s to 300s), got '1500ms'");
+    }
+
+    @Test
+    void theLeaseLockerIsPatchedInAsChangesToTheContainersAndThenAdditions() {
+        byte[] body = withAnnotation(bytes("replicaset-pod.json"), Annotations.LOCKER, LeaseContract.LOCKER_LEASE);
+        JsonArray patch = patchOf(reviewer.review(body).body());
+
+        // The plugin token's mounts are removed and the jar's added, not morphed one into the other; the pod's own
+        // containers are edited in place, not morphed into the added ones.
+        assertThat(patch.stream().map(JsonValue::asJsonObject).map(op -> op.getString("op") + " " + op.getString("path")))
+                .containsExactlyInAnyOrder(
+                        "add /metadata/labels/leader",
+                        "add /metadata/labels/activemq-ha~1group",
+                        "add /metadata/annotations/activemq-ha~1injected",
+                        "replace /spec/serviceAccountName",
+                        "replace /spec/serviceAccount",
+                        "add /spec/automountServiceAccountToken",
+                        "remove /spec/volumes/2",
+                        "remove /spec/initContainers/0/volumeMounts/1",
+                        "remove /spec/containers/0/volumeMounts/2",
+                        "remove /spec/containers/1/volumeMounts",
+                        "add /spec/initContainers/0/volumeMounts/1",
+                        "add /spec/initContainers/0/env",
+                        "add /spec/containers/0/volumeMounts/2",
+                        "add /spec/containers/0/env/2",
+                        "add /spec/containers/1/volumeMounts",
+                        "add /spec/containers/1/env",
+                        "add /spec/volumes/2",
+                        "add /spec/volumes/3",
+                        "add /spec/initContainers/0",
+                        "add /spec/initContainers/1");
+
+        JsonObject patched = injectedObject(body);
+        Pod pod = fixtures.pod(patched);
+        assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName)
+                .containsExactly(LeaseContract.LOCKER_INSTALL_CONTAINER_NAME, LabelerContract.CONTAINER_NAME, "wait-for-store");
+        assertThat(pod.getSpec().getVolumes()).extracting(Volume::getName)
+                .containsExactly("kahadb", "conf", LabelerContract.TOKEN_VOLUME_NAME, LeaseContract.LOCKER_VOLUME_NAME);
+        Container broker = pod.getSpec().getContainers().get(0);
+        assertThat(broker.getVolumeMounts()).extracting(VolumeMount::getMountPath)
+                .containsExactly("/opt/apache-activemq/data", "/opt/apache-activemq/conf/activemq.xml", LeaseContract.DEFAULT_LOCKER_LIB_DIR);
+        assertThat(broker.getEnv()).extracting(e -> e.getName() + "=" + e.getValue())
+                .containsExactly("ACTIVEMQ_OPTS_MEMORY=-Xms512m -Xmx512m", "EMPTY=", LeaseContract.ENV_LEASE_URL + "="
+                        + LeaseContract.DEFAULT_LEASE_URL);
+        assertThat(pod.getSpec().getInitContainers().get(1).getEnv()).extracting(e -> e.getName() + "=" + e.getValue())
+                .contains(LeaseContract.ENV_LEASE_GROUP + "=orders-broker", LeaseContract.ENV_LEASE_DURATION + "=10s");
+        assertThat(reviewAgain(body, patched).outcome()).isEqualTo(Outcome.SKIPPED);
     }
 
     private static byte[] withAnnotation(byte[] body, String annotation, String value) {

@@ -8,6 +8,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import io.activemqha.common.Annotations;
 import io.activemqha.common.LabelerContract;
 import io.activemqha.common.Labels;
+import io.activemqha.common.LeaseContract;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -17,7 +18,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Structure-aware mutations of a pod or pod template (an object with {@code metadata} and {@code spec}), chosen by
  * the fuzzer's bytes: the fields the injection reads or writes (annotations and every override, labels, containers
  * and initContainers including a pre-existing {@code leader-labeler}, volumes and mounts including the plugin's
- * {@code kube-api-access-*} token, ownerReferences, service account, token automount, names), keys that need
+ * {@code kube-api-access-*} token and the lease locker's, env, ownerReferences, service account, token automount,
+ * names), keys that need
  * JSON-Pointer escaping, and type confusion (a field replaced by a value of another JSON type).
  */
 final class PodEdits {
@@ -32,11 +34,16 @@ final class PodEdits {
     private static final List<String> VALUES = List.of("true", "false", "True", "TRUE", "yes", "no", "", " true",
             "1", "0", "-1", "8099", "65535", "65536", "busybox:1.36", "registry.example/labeler@sha256:0", "tcp://localhost:61616",
             "ssl://broker:61617?x=1", "http://[::1", "not a url", "100m", "0.5", "64Mi", "1e3", "-5Mi", "abc", "orders-broker",
-            "a".repeat(300), "ünï", "~/", "\u0000", "\n");
+            "a".repeat(300), "ünï", "~/", "\u0000", "\n", LeaseContract.LOCKER_LEASE, LeaseContract.LOCKER_SHARED_FILE,
+            LeaseContract.DEFAULT_LEASE_DURATION, "2s", "1500ms", LeaseContract.DEFAULT_LOCKER_LIB_DIR, "/", "relative/dir");
     private static final List<String> CONTAINER_NAMES = List.of(LabelerContract.CONTAINER_NAME, "broker", "sidecar",
-            "kube-api-access-abcde", "");
+            "kube-api-access-abcde", "", LeaseContract.LOCKER_INSTALL_CONTAINER_NAME);
     private static final List<String> VOLUME_NAMES = List.of("kube-api-access-x7k2p", "kube-api-access-", LabelerContract.TOKEN_VOLUME_NAME,
-            "kahadb", "data", "");
+            "kahadb", "data", "", LeaseContract.LOCKER_VOLUME_NAME);
+    private static final List<String> MOUNT_PATHS = List.of(LabelerContract.TOKEN_MOUNT_PATH, "/data",
+            LeaseContract.DEFAULT_LOCKER_LIB_DIR, LeaseContract.DEFAULT_LOCKER_LIB_DIR + "/", "relative");
+    private static final List<String> ENV_NAMES = List.of(LabelerContract.ENV_BROKER_URL, LeaseContract.ENV_LEASE_URL,
+            LeaseContract.ENV_LEASE_GROUP);
     private static final List<String> OWNER_KINDS = List.of("ReplicaSet", "StatefulSet", "Deployment", "Job", "DaemonSet", "Node", "");
     private static final List<String> OWNER_NAMES = List.of("orders-broker-6b8f9c7d5", "orders-broker", "-", "a-", "-b", "a-b-c-d", "", "x");
     private static final List<String> ACCOUNTS = List.of("default", "", "custom-sa", "activemq-leader-labeler", "a~b/c");
@@ -103,11 +110,11 @@ final class PodEdits {
         if (data.consumeBoolean()) {
             ObjectNode mount = container.putArray("volumeMounts").addObject();
             mount.put("name", data.pickValue(VOLUME_NAMES));
-            mount.put("mountPath", data.consumeBoolean() ? LabelerContract.TOKEN_MOUNT_PATH : "/data");
+            mount.put("mountPath", data.pickValue(MOUNT_PATHS));
         }
         if (data.consumeBoolean()) {
             ObjectNode env = container.putArray("env").addObject();
-            env.put("name", data.consumeBoolean() ? LabelerContract.ENV_BROKER_URL : data.consumeString(8));
+            env.put("name", data.consumeBoolean() ? data.pickValue(ENV_NAMES) : data.consumeString(8));
             env.put("value", value(data));
         }
         return container;

@@ -12,6 +12,7 @@ import java.util.List;
 import io.activemqha.common.Annotations;
 import io.activemqha.common.LabelerContract;
 import io.activemqha.common.Labels;
+import io.activemqha.common.LeaseContract;
 import io.activemqha.common.RbacNames;
 import io.activemqha.webhook.admission.InjectionContext;
 import io.activemqha.webhook.admission.InjectorConfig;
@@ -124,6 +125,40 @@ class ManifestInjectorTest {
         Pod pod = (Pod) list.getItems().get(0);
         assertThat(pod.getMetadata().getLabels()).containsEntry(Labels.GROUP, "solo-broker");
         assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName).containsExactly(LabelerContract.CONTAINER_NAME);
+    }
+
+    @Test
+    void theLeaseLockerIsInjectedOfflineAsAtAdmissionAndOnlyOnce() throws ManifestException {
+        String input = """
+                apiVersion: apps/v1
+                kind: StatefulSet
+                metadata: {name: orders}
+                spec:
+                  template:
+                    metadata:
+                      annotations: {activemq-ha: "true", activemq-ha/locker: lease, activemq-ha/lease-duration: 15s}
+                    spec:
+                      initContainers: [{name: prepare, image: busybox}]
+                      containers: [{name: broker, image: apache/activemq-classic}]
+                """;
+
+        ManifestInjector.Result once = injector.inject(input);
+
+        StatefulSet before = serialization.unmarshal(input, StatefulSet.class);
+        PodTemplateSpec template = serialization.unmarshal(once.output(), StatefulSet.class).getSpec().getTemplate();
+        assertThat(template.getSpec().getInitContainers()).extracting(Container::getName)
+                .containsExactly(LeaseContract.LOCKER_INSTALL_CONTAINER_NAME, LabelerContract.CONTAINER_NAME, "prepare");
+        assertThat(template.getSpec().getInitContainers().get(1).getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(tuple(LeaseContract.ENV_LEASE_GROUP, "orders"), tuple(LeaseContract.ENV_LEASE_DURATION, "15s"));
+        assertThat(template.getSpec().getContainers().get(0).getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+                .containsExactly(tuple(LeaseContract.ENV_LEASE_URL, LeaseContract.DEFAULT_LEASE_URL));
+        Pod templatePod = new Pod("v1", "Pod", before.getSpec().getTemplate().getMetadata(), before.getSpec().getTemplate().getSpec(), null);
+        Pod expected = new PodInjector(InjectorConfig.defaults()).inject(templatePod, InjectionContext.workload("orders")).pod();
+        assertThat(serialization.asJson(template.getSpec())).isEqualTo(serialization.asJson(expected.getSpec()));
+
+        ManifestInjector.Result twice = injector.inject(once.output());
+        assertThat(twice.injected()).isZero();
+        assertThat(twice.output()).isEqualTo(once.output());
     }
 
     @Test
