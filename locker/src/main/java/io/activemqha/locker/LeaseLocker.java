@@ -97,6 +97,15 @@ public class LeaseLocker extends AbstractLocker {
         return current != null && current.keepAlive();
     }
 
+    /**
+     * Whether this broker may act as master now: it holds the Lease and its last confirmed renewal has not run out
+     * (what {@link LeaseFencePlugin} checks on every connection, send and acknowledgement).
+     */
+    public boolean mayActAsMaster() {
+        LeaseSession current = session;
+        return current != null && current.mayActAsMaster();
+    }
+
     @Override
     protected void doStop(ServiceStopper stopper) {
         LeaseSession current = session;

@@ -21,9 +21,10 @@ final class LeaseSession {
     private final Duration requestTimeout;
     private final Duration margin;
     private final Consumer<String> log;
-    private long confirmedSentNanos;
-    private Duration duration = Duration.ZERO;
-    private boolean lost;
+    // Written by the keep-alive thread, read by every thread that LeaseFence checks.
+    private volatile long confirmedSentNanos;
+    private volatile Duration duration = Duration.ZERO;
+    private volatile boolean lost;
 
     LeaseSession(LeaseAuthority authority, Ticker ticker, Duration acquireInterval, Duration requestTimeout,
                  Duration margin, Consumer<String> log) {
@@ -113,6 +114,15 @@ final class LeaseSession {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Whether the broker may act as master at this instant, by the same rule as {@link #keepAlive()} but without
+     * asking anyone: cheap enough for every connection and send, and true after a resumed freeze only if the last
+     * confirmed renewal still covers now.
+     */
+    boolean mayActAsMaster() {
+        return !lost && remainingNanos() > 0;
     }
 
     /** Releases the Lease (a clean stop), best effort. */

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.activemq.broker.BrokerPlugin;
 import org.apache.activemq.broker.BrokerService;
 import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
 import org.junit.jupiter.api.AfterEach;
@@ -76,7 +77,14 @@ class LeaseLockerBrokerTest {
     }
 
     private BrokerService broker(String pod, long keepAlivePeriod) throws IOException {
+        return broker(pod, keepAlivePeriod, Ticker.SYSTEM, false);
+    }
+
+    private BrokerService broker(String pod, long keepAlivePeriod, Ticker ticker, boolean fenced) throws IOException {
         BrokerService broker = new BrokerService();
+        if (fenced) {
+            broker.setPlugins(new BrokerPlugin[] {new LeaseFencePlugin()});
+        }
         broker.setBrokerName(pod);
         broker.setUseJmx(false);
         broker.setUseShutdownHook(false);
@@ -94,7 +102,7 @@ class LeaseLockerBrokerTest {
             public void release(Duration timeout) {
                 lease.release(pod);
             }
-        }, Ticker.SYSTEM);
+        }, ticker);
         locker.setLockAcquireSleepInterval(100);
         locker.setRequestTimeout(100);
         locker.setSafetyMargin(300);
@@ -180,6 +188,47 @@ class LeaseLockerBrokerTest {
         b.start();
         assertThat(b.waitUntilStarted(10_000)).isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(LEASE);
+    }
+
+    /**
+     * A master resumed after its Lease ran out (its process stopped, its clock moved on) must not serve before its next
+     * keep-alive: with the fence it refuses a new connection and a send on an open one at once; without it, it would
+     * take both. The keep-alive period is a minute, so only the fence can be what refuses.
+     */
+    @Test
+    void aMasterWhoseLeaseRanOutIsFencedBeforeItsNextKeepAlive() throws Exception {
+        FakeTicker clock = new FakeTicker();
+        a = broker("activemq-0", 60_000, clock, true);
+        a.start();
+        assertThat(a.waitUntilStarted(10_000)).isTrue();
+        send(a, "while the Lease holds");
+        Connection open = new ActiveMQConnectionFactory(url(a)).createConnection();
+        try {
+            Session session = open.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer producer = session.createProducer(session.createQueue(QUEUE));
+            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+
+            clock.advanceMillis(LEASE.toMillis());
+
+            assertThatThrownBy(() -> producer.send(session.createTextMessage("on an open connection")))
+                    .hasStackTraceContaining("Lease is not confirmed");
+            assertThatThrownBy(() -> send(a, "on a new connection")).hasStackTraceContaining("Lease is not confirmed");
+            assertThat(a.isStopped()).as("no keep-alive has run yet").isFalse();
+        } finally {
+            open.close();
+        }
+    }
+
+    @Test
+    void withoutTheFenceAMasterWhoseLeaseRanOutServesUntilItsNextKeepAlive() throws Exception {
+        FakeTicker clock = new FakeTicker();
+        a = broker("activemq-0", 60_000, clock, false);
+        a.start();
+        assertThat(a.waitUntilStarted(10_000)).isTrue();
+        clock.advanceMillis(LEASE.toMillis());
+
+        send(a, "the window the fence closes");
+        assertThat(receive(a)).isEqualTo("the window the fence closes");
     }
 
     @Test

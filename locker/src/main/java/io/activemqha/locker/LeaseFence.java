@@ -1,0 +1,73 @@
+package io.activemqha.locker;
+
+import java.io.IOException;
+import org.apache.activemq.broker.Broker;
+import org.apache.activemq.broker.BrokerFilter;
+import org.apache.activemq.broker.ConnectionContext;
+import org.apache.activemq.broker.ConsumerBrokerExchange;
+import org.apache.activemq.broker.LockableServiceSupport;
+import org.apache.activemq.broker.Locker;
+import org.apache.activemq.broker.ProducerBrokerExchange;
+import org.apache.activemq.command.ConnectionInfo;
+import org.apache.activemq.command.Message;
+import org.apache.activemq.command.MessageAck;
+import org.apache.activemq.store.PersistenceAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link LeaseFencePlugin}'s filter: every connection, send and acknowledgement asks the locker first. */
+final class LeaseFence extends BrokerFilter {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseFence.class);
+
+    private volatile LeaseLocker locker;
+    private volatile boolean warned;
+
+    LeaseFence(Broker next) {
+        super(next);
+    }
+
+    @Override
+    public void addConnection(ConnectionContext context, ConnectionInfo info) throws Exception {
+        check("a new connection");
+        super.addConnection(context, info);
+    }
+
+    @Override
+    public void send(ProducerBrokerExchange producerExchange, Message messageSend) throws Exception {
+        check("a send");
+        super.send(producerExchange, messageSend);
+    }
+
+    @Override
+    public void acknowledge(ConsumerBrokerExchange consumerExchange, MessageAck ack) throws Exception {
+        check("an acknowledgement");
+        super.acknowledge(consumerExchange, ack);
+    }
+
+    private void check(String what) throws IOException {
+        LeaseLocker lease = leaseLocker();
+        if (lease != null && !lease.mayActAsMaster()) {
+            throw new IOException("refused " + what + ": this broker's Lease is not confirmed (its last renewal ran out),"
+                    + " so it may no longer act as master");
+        }
+    }
+
+    private LeaseLocker leaseLocker() throws IOException {
+        LeaseLocker found = locker;
+        if (found != null) {
+            return found;
+        }
+        PersistenceAdapter store = getBrokerService().getPersistenceAdapter();
+        Locker configured = store instanceof LockableServiceSupport lockable ? lockable.getLocker() : null;
+        if (configured instanceof LeaseLocker lease) {
+            locker = lease;
+            return lease;
+        }
+        if (!warned) {
+            warned = true;
+            LOG.warn("LeaseFencePlugin fences nothing: the persistence adapter's locker is {}, not io.activemqha.locker"
+                    + ".LeaseLocker", configured == null ? "none" : configured.getClass().getName());
+        }
+        return null;
+    }
+}
