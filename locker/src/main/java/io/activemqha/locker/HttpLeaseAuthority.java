@@ -61,6 +61,11 @@ final class HttpLeaseAuthority implements LeaseAuthority {
     private HttpResponse<String> send(HttpRequest request) throws IOException {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw e;
+        } catch (IOException e) {
+            // The JDK's client leaves the message of a refused connection empty; the log line must still say why.
+            throw new IOException(endpoint + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

@@ -6,6 +6,7 @@ import io.activemqha.common.LeaseContract;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@link LeaseContract}'s endpoint on the labeler's health port: the broker's lease locker acquires, renews and
@@ -14,6 +15,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class LeaseEndpoint implements HttpHandler {
     private final LeaseKeeper keeper;
+    // One lease request at a time: while the API server hangs, queued requests would hold every thread of the health
+    // port, and the kubelet's liveness probe would fail behind them.
+    private final AtomicBoolean busy = new AtomicBoolean();
 
     public LeaseEndpoint(LeaseKeeper keeper) {
         this.keeper = keeper;
@@ -27,14 +31,26 @@ public final class LeaseEndpoint implements HttpHandler {
                         + "loopback; refused " + exchange.getRemoteAddress().getAddress().getHostAddress());
                 return;
             }
-            switch (exchange.getRequestMethod()) {
-                case "POST" -> answer(exchange, keeper.acquireOrRenew());
-                case "DELETE" -> release(exchange);
-                default -> {
-                    exchange.getResponseHeaders().set("Allow", "POST, DELETE");
-                    respond(exchange, 405, "method " + exchange.getRequestMethod() + " not allowed: POST acquires or "
-                            + "renews the Lease, DELETE releases it");
-                }
+            if (!busy.compareAndSet(false, true)) {
+                respond(exchange, LeaseContract.UNKNOWN, "a lease request is still waiting for the API server; not renewed");
+                return;
+            }
+            try {
+                serve(exchange);
+            } finally {
+                busy.set(false);
+            }
+        }
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
+        switch (exchange.getRequestMethod()) {
+            case "POST" -> answer(exchange, keeper.acquireOrRenew());
+            case "DELETE" -> release(exchange);
+            default -> {
+                exchange.getResponseHeaders().set("Allow", "POST, DELETE");
+                respond(exchange, 405, "method " + exchange.getRequestMethod() + " not allowed: POST acquires or "
+                        + "renews the Lease, DELETE releases it");
             }
         }
     }

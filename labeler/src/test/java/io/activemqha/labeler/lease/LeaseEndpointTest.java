@@ -7,13 +7,21 @@ import io.activemqha.labeler.health.HealthServer;
 import io.activemqha.labeler.health.LabelerMetrics;
 import io.activemqha.labeler.health.LoopHeartbeats;
 import io.activemqha.labeler.testing.MockApi;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,5 +116,46 @@ class LeaseEndpointTest {
 
         assertThat(get.statusCode()).isEqualTo(405);
         assertThat(get.headers().firstValue("Allow")).hasValue("POST, DELETE");
+    }
+
+    /**
+     * An API server that accepts connections and never answers (a hung one, or packets dropped on the way back): the
+     * first lease request waits for it, a second is told at once that it is not renewed, and the liveness endpoint on
+     * the same port keeps answering.
+     */
+    @Test
+    void aHungApiHoldsOneRequestAndNeitherTheNextNorTheLivenessProbe() throws Exception {
+        try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                     .withMasterUrl("http://127.0.0.1:" + hung.getLocalPort()).withRequestTimeout(3000)
+                     .withRequestRetryBackoffLimit(0).build()).build()) {
+            HealthServer server = HealthServer.start(new InetSocketAddress("127.0.0.1", 0),
+                    new LoopHeartbeats(System::nanoTime), Duration.ofSeconds(30), new LabelerMetrics());
+            try {
+                server.serveLease(new LeaseEndpoint(new LeaseKeeper(new KubeLeaseStore(client, NAMESPACE), LEASE,
+                        "activemq-0", DURATION, System::nanoTime, Clock.systemUTC())));
+                CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return send(server, "POST");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                Socket waiting = hung.accept();
+                try (waiting) {
+                    HttpResponse<String> second = send(server, "POST");
+                    assertThat(second.statusCode()).isEqualTo(LeaseContract.UNKNOWN);
+                    assertThat(second.body()).contains("still waiting for the API server");
+                    HttpResponse<String> liveness = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + server.port() + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(liveness.statusCode()).isEqualTo(200);
+                    assertThat(first).isNotDone();
+                    assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).as("the hung request, timed out")
+                            .isEqualTo(LeaseContract.UNKNOWN);
+                }
+            } finally {
+                server.close();
+            }
+        }
     }
 }
