@@ -8,6 +8,7 @@ import org.apache.activemq.broker.ConsumerBrokerExchange;
 import org.apache.activemq.broker.LockableServiceSupport;
 import org.apache.activemq.broker.Locker;
 import org.apache.activemq.broker.ProducerBrokerExchange;
+import org.apache.activemq.broker.TransportConnection;
 import org.apache.activemq.command.ConnectionInfo;
 import org.apache.activemq.command.Message;
 import org.apache.activemq.command.MessageAck;
@@ -15,7 +16,12 @@ import org.apache.activemq.store.PersistenceAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link LeaseFencePlugin}'s filter: every connection, send and acknowledgement asks the locker first. */
+/**
+ * {@link LeaseFencePlugin}'s filter: every connection, send and acknowledgement asks the locker first. A refused one
+ * also loses its client connection, closed before any answer: an exception alone is not enough, since ActiveMQ's MQTT
+ * transport acknowledges a QoS 1 publish (PUBACK) even when the broker refused it, and the client would count a
+ * message that was never stored.
+ */
 final class LeaseFence extends BrokerFilter {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseFence.class);
 
@@ -28,27 +34,39 @@ final class LeaseFence extends BrokerFilter {
 
     @Override
     public void addConnection(ConnectionContext context, ConnectionInfo info) throws Exception {
-        check("a new connection");
+        check(context, "a new connection");
         super.addConnection(context, info);
     }
 
     @Override
     public void send(ProducerBrokerExchange producerExchange, Message messageSend) throws Exception {
-        check("a send");
+        check(producerExchange.getConnectionContext(), "a send");
         super.send(producerExchange, messageSend);
     }
 
     @Override
     public void acknowledge(ConsumerBrokerExchange consumerExchange, MessageAck ack) throws Exception {
-        check("an acknowledgement");
+        check(consumerExchange.getConnectionContext(), "an acknowledgement");
         super.acknowledge(consumerExchange, ack);
     }
 
-    private void check(String what) throws IOException {
+    private void check(ConnectionContext context, String what) throws IOException {
         LeaseLocker lease = leaseLocker();
         if (lease != null && !lease.mayActAsMaster()) {
-            throw new IOException("refused " + what + ": this broker's Lease is not confirmed (its last renewal ran out),"
-                    + " so it may no longer act as master");
+            String refusal = "refused " + what + ": this broker's Lease is not confirmed (its last renewal ran out),"
+                    + " so it may no longer act as master";
+            closeClient(context, refusal);
+            throw new IOException(refusal);
+        }
+    }
+
+    private static void closeClient(ConnectionContext context, String refusal) {
+        if (context != null && context.getConnection() instanceof TransportConnection connection) {
+            try {
+                connection.getTransport().stop();
+            } catch (Exception e) {
+                LOG.debug("closing a client connection after: {}", refusal, e);
+            }
         }
     }
 
