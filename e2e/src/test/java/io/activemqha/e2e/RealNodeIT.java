@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -371,6 +372,7 @@ class RealNodeIT {
                         .isEqualTo(brokerRestarts);
                 traffic.drain(EXAMPLE_READY);
                 ledgers.addAll(traffic.ledgers().values());
+                report.put("frozen_leader", frozenLeaderKeepsTheLock(example, example.awaitSteadyState(EXAMPLE_READY)));
                 report.put("rolling_restart", rollout.report(traffic));
                 report.put("delete_leader_pod", deletion.report(traffic));
                 report.put("labeler_and_kubelet", sidecar);
@@ -417,6 +419,49 @@ class RealNodeIT {
     }
 
     /**
+     * Issue 14: deploy/examples/activemq-lease (the lease locker) on the real node, each fault timed from when it is
+     * made (LeaseFailover): the leader's broker SIGKILLed; its whole pod SIGSTOPped, then resumed; its labeler
+     * SIGSTOPped; its pod cut off from the API server; the API server itself stopped for two Lease durations.
+     * Throughout, clients through the ClusterIP lose nothing acknowledged, and never two brokers accept clients.
+     */
+    @Test
+    @Order(8)
+    void theLeaseExampleFailsOverKilledFrozenAndCutOffLeadersWithNeverTwoMasters(ControlPlane plane) throws Exception {
+        Path root = E2eSettings.projectRoot();
+        LeaseFailover.Settings settings = LeaseFailover.Settings.ofExample(root.resolve("deploy/examples/activemq-lease"));
+        LeaseFailover run = null;
+        try (NodeExample example = NodeExample.apply(plane, root, NodeExample.Form.LEASE, node::kubeletLogTail)) {
+            Pod leader = example.awaitSteadyState(EXAMPLE_READY);
+            example.pods().forEach(pod -> assertRunsAsInjected(plane, pod));
+            try (ClientTraffic traffic = ClientTraffic.throughClusterIp(example.clusterIp());
+                 MasterSampler sampler = MasterSampler.start(() -> example.pods().stream()
+                         .filter(pod -> pod.getStatus().getPodIP() != null).collect(Collectors.toMap(
+                                 pod -> pod.getMetadata().getName(), pod -> pod.getStatus().getPodIP())))) {
+                run = new LeaseFailover(plane, example, traffic, sampler, settings);
+                example.pods().forEach(run::assertLeaseInjected);
+                assertThat(run.holder()).as("the Lease's holder").isEqualTo(leader.getMetadata().getName());
+                traffic.start();
+                traffic.awaitEveryProtocolAcknowledgedMore(Map.of(), EXAMPLE_READY);
+                // Twice: a first crash is restarted at once, the next one after the kubelet's back-off.
+                run.brokerKilled(leader);
+                run.brokerKilled(example.awaitSteadyState(EXAMPLE_READY));
+                run.podFrozen(example.awaitSteadyState(EXAMPLE_READY));
+                run.labelerFrozen(example.awaitSteadyState(EXAMPLE_READY));
+                run.podCutOffFromApi(example.awaitSteadyState(EXAMPLE_READY));
+                run.apiServerStopped(example.awaitSteadyState(EXAMPLE_READY), Duration.ofMillis(2 * settings.durationMs()));
+                traffic.drain(EXAMPLE_READY);
+                assertThat(traffic.errors()).as("client errors").isEmpty();
+                traffic.ledgers().forEach((protocol, book) -> assertThat(book.lostIds())
+                        .as("%s messages acknowledged by a broker but never received", protocol).isEmpty());
+            }
+        } finally {
+            if (run != null) {
+                run.write(Path.of(System.getProperty("activemq.ha.work.dir")).getParent());
+            }
+        }
+    }
+
+    /**
      * Scenario 2's checks of one broker pod: the stand-in broker image and the labeler image run in containerd, the
      * labeler as a native sidecar started no later than the broker, and only the labeler holds a token.
      */
@@ -436,6 +481,39 @@ class RealNodeIT {
                 "ls", token).exitCode()).as("no token file in the broker container of %s", name).isNotZero();
         assertThat(plane.kubectl("exec", "-n", NodeExample.NAMESPACE, name, "-c", LabelerContract.CONTAINER_NAME,
                 "--", "ls", token).exitCode()).as("the labeler's token in %s", name).isZero();
+    }
+
+    /**
+     * Issue 14, scenario 2's other side: with the shared-file locker, a leader whose pod is stopped (SIGSTOP, a hung
+     * node) keeps the file lock (on a local disk nothing expires it), so no standby ever takes over. Watched for
+     * twice the lease example's takeover time, then resumed: the same broker goes on as master.
+     */
+    private static Map<String, Object> frozenLeaderKeepsTheLock(NodeExample example, Pod leader) throws Exception {
+        String name = leader.getMetadata().getName();
+        Duration watch = Duration.ofSeconds(40);
+        List<Long> frozen = RealNode.freeze(List.of(NodeExample.broker(leader).getContainerID(),
+                NodeExample.labeler(leader).getContainerID()));
+        long start = System.currentTimeMillis();
+        try {
+            while (System.currentTimeMillis() - start < watch.toMillis()) {
+                assertThat(example.leaders()).extracting(p -> p.getMetadata().getName()).isSubsetOf(name);
+                for (Pod standby : example.pods()) {
+                    if (!standby.getMetadata().getName().equals(name)) {
+                        assertThat(example.brokerActiveSince(standby)).as("%s's broker took the lock", standby
+                                .getMetadata().getName()).isEmpty();
+                    }
+                }
+                Thread.sleep(1000);
+            }
+        } finally {
+            RealNode.thaw(frozen);
+        }
+        Pod after = example.awaitSteadyState(EXAMPLE_READY);
+        assertThat(after.getMetadata().getName()).as("the resumed broker is master again").isEqualTo(name);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("frozen_ms", System.currentTimeMillis() - start);
+        result.put("standby_took_over", false);
+        return result;
     }
 
     private static Map<String, Integer> brokerRestarts(NodeExample example) {

@@ -36,10 +36,15 @@ final class StompConnection implements AutoCloseable {
 
     /** Connects and completes the STOMP handshake (CONNECTED), or fails. */
     static StompConnection open(String host, int port) throws IOException {
+        return open(host, port, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS);
+    }
+
+    /** {@link #open(String, int)} with other bounds on the connect and on each read, in ms. */
+    static StompConnection open(String host, int port, int connectTimeoutMs, int readTimeoutMs) throws IOException {
         Socket socket = new Socket();
         try {
-            socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
-            socket.setSoTimeout(READ_TIMEOUT_MS);
+            socket.connect(new InetSocketAddress(host, port), connectTimeoutMs);
+            socket.setSoTimeout(readTimeoutMs);
             StompConnection connection = new StompConnection(socket);
             connection.write("CONNECT", Map.of("accept-version", "1.2", "host", "activemq-nfs", "heart-beat", "0,0"), "");
             Frame connected = connection.read();

@@ -58,11 +58,17 @@ public final class PodBroker {
         // Each lock attempt of a slave, with its interval, for the failover timeline.
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.activemq.store.SharedFileLocker", "debug");
         ContainerFilesystem filesystem = ContainerFilesystem.parse(Arrays.asList(args).subList(1, args.length));
-        Path config = render(filesystem, args[0]);
         Semaphore restart = new Semaphore(0);
         Signal.handle(new Signal(TOGGLE_SIGNAL), signal -> restart.release());
         while (true) {
-            BrokerService broker = load(config);
+            // Rendered for each start and deleted once loaded: this process ends by SIGKILL, no exit hook would run.
+            Path config = render(filesystem, args[0]);
+            BrokerService broker;
+            try {
+                broker = load(config);
+            } finally {
+                Files.deleteIfExists(config);
+            }
             broker.start();
             broker.waitUntilStarted();
             // A signal from before the start counts for nothing; one sent after ACTIVE (a test reacting to it at once)

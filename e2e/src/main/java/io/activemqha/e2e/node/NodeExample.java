@@ -33,6 +33,8 @@ public final class NodeExample implements AutoCloseable {
     public static final String BROKER = "activemq";
     /** What the shared-file locker logs once when a broker finds the lock taken and waits as a slave. */
     public static final String SLAVE_LINE = "slave mode";
+    /** What the lease locker logs when a broker finds the Lease held by another pod and waits. */
+    public static final String LEASE_STANDBY_LINE = "the Lease is held by";
     /**
      * What a broker logs once it holds the lock and its OpenWire connector (the example's first, the one the labeler
      * probes) accepts.
@@ -40,31 +42,37 @@ public final class NodeExample implements AutoCloseable {
     private static final Pattern ACTIVE_LINE = Pattern.compile("^(\\S+) .*Connector openwire started");
     private static final String APP = "app.kubernetes.io/name";
 
-    /** The overlays of the example, and how many brokers each runs. */
+    /** The overlays of the examples, how many brokers each runs and what a waiting broker logs. */
     public enum Form {
         /** deploy/examples/activemq-nfs as shipped: a Deployment of two. */
-        DEPLOYMENT("e2e/node/example", 2),
+        DEPLOYMENT("e2e/node/example", 2, SLAVE_LINE),
         /** The same pod template as a StatefulSet of three on the same claim. */
-        STATEFUL_SET("e2e/node/statefulset", 3);
+        STATEFUL_SET("e2e/node/statefulset", 3, SLAVE_LINE),
+        /** deploy/examples/activemq-lease: the Deployment of two with the lease locker. */
+        LEASE("e2e/node/lease", 2, LEASE_STANDBY_LINE);
 
         private final String overlay;
         private final int brokers;
+        private final String standbyLine;
 
-        Form(String overlay, int brokers) {
+        Form(String overlay, int brokers, String standbyLine) {
             this.overlay = overlay;
             this.brokers = brokers;
+            this.standbyLine = standbyLine;
         }
     }
 
     private final ControlPlane plane;
     private final Path overlay;
     private final int brokers;
+    private final String standbyLine;
     private final Supplier<String> diagnosis;
 
-    private NodeExample(ControlPlane plane, Path overlay, int brokers, Supplier<String> diagnosis) {
+    private NodeExample(ControlPlane plane, Path overlay, Form form, Supplier<String> diagnosis) {
         this.plane = plane;
         this.overlay = overlay;
-        this.brokers = brokers;
+        this.brokers = form.brokers;
+        this.standbyLine = form.standbyLine;
         this.diagnosis = diagnosis;
     }
 
@@ -77,7 +85,7 @@ public final class NodeExample implements AutoCloseable {
     public static NodeExample apply(ControlPlane plane, Path projectRoot, Form form, Supplier<String> diagnosis) {
         Path overlay = projectRoot.resolve(form.overlay);
         plane.kubectl().succeed("apply", "-k", overlay.toString());
-        return new NodeExample(plane, overlay, form.brokers, diagnosis);
+        return new NodeExample(plane, overlay, form, diagnosis);
     }
 
     public List<Pod> pods() {
@@ -111,7 +119,7 @@ public final class NodeExample implements AutoCloseable {
     /**
      * Waits for all the brokers' pods running with their broker and labeler containers started, exactly one of them
      * labeled {@code leader=yes} and the only endpoint of the Service, and every other one's broker waiting for the
-     * lock.
+     * lock (or the Lease).
      *
      * @return the leader
      */
@@ -127,7 +135,7 @@ public final class NodeExample implements AutoCloseable {
                     boolean routed = endpoints().equals(Set.of(leader.getStatus().getPodIP()));
                     boolean othersWait = pods.stream()
                             .filter(p -> !p.getMetadata().getName().equals(leader.getMetadata().getName()))
-                            .allMatch(standby -> brokerLog(standby).contains(SLAVE_LINE));
+                            .allMatch(standby -> brokerLog(standby).contains(standbyLine));
                     return routed && othersWait ? Optional.of(leader) : Optional.empty();
                 }, this::describe);
     }
@@ -146,10 +154,12 @@ public final class NodeExample implements AutoCloseable {
                 .map(m -> Instant.parse(m.group(1))).findFirst();
     }
 
+    /** Running, every container started, and every init container that is not a sidecar (the locker's) completed. */
     public static boolean started(Pod pod) {
-        return "Running".equals(pod.getStatus().getPhase()) && Stream.concat(
-                        pod.getStatus().getInitContainerStatuses().stream(), pod.getStatus().getContainerStatuses().stream())
-                .allMatch(c -> Boolean.TRUE.equals(c.getStarted()));
+        return "Running".equals(pod.getStatus().getPhase())
+                && pod.getStatus().getInitContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getStarted())
+                        || c.getState().getTerminated() != null && c.getState().getTerminated().getExitCode() == 0)
+                && pod.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getStarted()));
     }
 
     public static ContainerStatus broker(Pod pod) {

@@ -142,13 +142,51 @@ public final class RealNode implements AutoCloseable {
      * @return how many processes were killed (at least one)
      */
     public static int kill(String containerId) {
+        List<Long> pids = pids(containerId);
+        pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        return pids.size();
+    }
+
+    /**
+     * Stops every process of the given containers with SIGSTOP, as a hung node would leave them: sockets stay open,
+     * locks stay held, nothing runs. {@link #thaw} resumes them.
+     *
+     * @param containerIds the containers' IDs as their pod's status reports them
+     * @return the stopped processes' IDs
+     */
+    public static List<Long> freeze(List<String> containerIds) {
+        List<Long> pids = containerIds.stream().flatMap(c -> pids(c).stream()).toList();
+        stop(pids);
+        return pids;
+    }
+
+    /** The processes of a container ({@code containerd://<id>}), by their cgroup; at least one. */
+    public static List<Long> pids(String containerId) {
         String id = containerId.substring(containerId.indexOf("://") + 3);
-        List<ProcessHandle> processes = ProcessHandle.allProcesses().filter(p -> inCgroup(p.pid(), id)).toList();
-        if (processes.isEmpty()) {
+        List<Long> pids = ProcessHandle.allProcesses().filter(p -> inCgroup(p.pid(), id)).map(ProcessHandle::pid).toList();
+        if (pids.isEmpty()) {
             throw new IllegalStateException("no process of container " + containerId + " on this node");
         }
-        processes.forEach(ProcessHandle::destroyForcibly);
-        return processes.size();
+        return pids;
+    }
+
+    /** Stops processes with SIGSTOP. */
+    public static void stop(List<Long> pids) {
+        signal("STOP", pids);
+    }
+
+    /** Resumes what {@link #freeze} or {@link #stop} stopped (SIGCONT). */
+    public static void thaw(List<Long> pids) {
+        signal("CONT", pids);
+    }
+
+    private static void signal(String signal, List<Long> pids) {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+        pids.forEach(pid -> command.add(Long.toString(pid)));
+        CommandResult result = Commands.run(command, Map.of(), COMMAND);
+        if (!result.succeeded()) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + result.stderr().strip());
+        }
     }
 
     /**
