@@ -46,7 +46,16 @@ class PodSecurityTest {
 
     @Test
     void theExampleBrokerStaysRestrictedAfterTheInjection() {
-        Rendered example = tree.render(tree.paths().example());
+        assertRestrictedAfterInjection(tree.paths().example());
+    }
+
+    @Test
+    void theLeaseExampleBrokerStaysRestrictedAfterTheInjection() {
+        assertRestrictedAfterInjection(tree.paths().leaseExample());
+    }
+
+    private void assertRestrictedAfterInjection(java.nio.file.Path directory) {
+        Rendered example = tree.render(directory);
         assertThat(example.only(Namespace.class).getMetadata().getLabels())
                 .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
         BrokerPods pods = new BrokerPods(example.only(Deployment.class), new AdmissionReviewer(tree.installedWebhookFlags().injector()));

@@ -30,6 +30,11 @@ record RepoPaths(Path root) {
         return deploy().resolve("examples/activemq-nfs");
     }
 
+    /** The same example with the lease locker. */
+    Path leaseExample() {
+        return deploy().resolve("examples/activemq-lease");
+    }
+
     Path module(String name) {
         return root.resolve(name);
     }
