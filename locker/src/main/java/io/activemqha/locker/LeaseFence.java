@@ -4,11 +4,13 @@ import java.io.IOException;
 import org.apache.activemq.broker.Broker;
 import org.apache.activemq.broker.BrokerFilter;
 import org.apache.activemq.broker.ConnectionContext;
+import org.apache.activemq.broker.Connector;
 import org.apache.activemq.broker.ConsumerBrokerExchange;
 import org.apache.activemq.broker.LockableServiceSupport;
 import org.apache.activemq.broker.Locker;
 import org.apache.activemq.broker.ProducerBrokerExchange;
 import org.apache.activemq.broker.TransportConnection;
+import org.apache.activemq.broker.TransportConnector;
 import org.apache.activemq.command.ConnectionInfo;
 import org.apache.activemq.command.Message;
 import org.apache.activemq.command.MessageAck;
@@ -17,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link LeaseFencePlugin}'s filter: every connection, send and acknowledgement asks the locker first. A refused one
- * also loses its client connection, closed before any answer: an exception alone is not enough, since ActiveMQ's MQTT
- * transport acknowledges a QoS 1 publish (PUBACK) even when the broker refused it, and the client would count a
- * message that was never stored.
+ * {@link LeaseFencePlugin}'s filter: every connection, send and acknowledgement asks the locker first, and a refusal
+ * is an exception, which OpenWire, STOMP and AMQP clients receive as such. An MQTT client (also over WebSocket) loses
+ * its connection instead, closed before any answer: ActiveMQ's MQTT transport acknowledges a QoS 1 publish (PUBACK)
+ * even when the broker refused it, so the client would count a message that was never stored.
  */
 final class LeaseFence extends BrokerFilter {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseFence.class);
@@ -61,13 +63,23 @@ final class LeaseFence extends BrokerFilter {
     }
 
     private static void closeClient(ConnectionContext context, String refusal) {
-        if (context != null && context.getConnection() instanceof TransportConnection connection) {
+        if (context != null && acknowledgesRefusals(context.getConnector())
+                && context.getConnection() instanceof TransportConnection connection) {
             try {
                 connection.getTransport().stop();
             } catch (Exception e) {
                 LOG.debug("closing a client connection after: {}", refusal, e);
             }
         }
+    }
+
+    /** Whether the connector's protocol answers a refused send as if it were stored: MQTT, directly or over WebSocket. */
+    private static boolean acknowledgesRefusals(Connector connector) {
+        if (!(connector instanceof TransportConnector transport) || transport.getUri() == null) {
+            return true;
+        }
+        String scheme = transport.getUri().getScheme();
+        return scheme == null || scheme.startsWith("mqtt") || scheme.startsWith("ws");
     }
 
     private LeaseLocker leaseLocker() throws IOException {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import jakarta.jms.Connection;
 import jakarta.jms.DeliveryMode;
-import jakarta.jms.JMSException;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
@@ -193,7 +192,8 @@ class LeaseLockerBrokerTest {
 
     /**
      * A master resumed after its Lease ran out (its process stopped, its clock moved on) must not serve before its next
-     * keep-alive: with the fence, a send on an open connection and a new connection both fail and nothing is stored;
+     * keep-alive: with the fence, a send on an open connection and a new connection are both refused (OpenWire clients
+     * get the refusal; MQTT ones would lose the connection instead) and nothing is stored;
      * the keep-alive period is a minute, so only the fence can be what refuses. The store, opened by the next broker,
      * holds only what was sent while the Lease held.
      */
@@ -213,8 +213,8 @@ class LeaseLockerBrokerTest {
             clock.advanceMillis(LEASE.toMillis());
 
             assertThatThrownBy(() -> producer.send(session.createTextMessage("on an open connection")))
-                    .as("the connection is closed before any answer").isInstanceOf(JMSException.class);
-            assertThatThrownBy(() -> send(a, "on a new connection")).isInstanceOf(JMSException.class);
+                    .hasStackTraceContaining("Lease is not confirmed");
+            assertThatThrownBy(() -> send(a, "on a new connection")).hasStackTraceContaining("Lease is not confirmed");
             assertThat(a.isStopped()).as("no keep-alive has run yet").isFalse();
         } finally {
             open.close();
