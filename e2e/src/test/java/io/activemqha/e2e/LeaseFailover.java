@@ -107,12 +107,7 @@ final class LeaseFailover {
         long labeled = System.currentTimeMillis();
         String nextName = next.getMetadata().getName();
         long active = sampler.firstAccepting(nextName, dead).orElseThrow();
-        traffic.awaitEveryProtocolAcknowledgedMore(before, SCENARIO);
-        long clientsOk = System.currentTimeMillis();
-        Pod steady = example.awaitSteadyState(READY);
-        assertThat(steady.getMetadata().getName()).as("the new master stays").isEqualTo(nextName);
-        assertThat(holder()).as("the Lease's holder").isEqualTo(nextName);
-        assertStoreOpenedClean(steady);
+        long clientsOk = settledOn(nextName, before);
         Map<String, Object> timing = new LinkedHashMap<>();
         timing.put("scenario", "broker_sigkill");
         timing.put("old_leader", old);
@@ -218,8 +213,7 @@ final class LeaseFailover {
         Pod steady = example.awaitSteadyState(READY);
         long settled = System.currentTimeMillis();
         assertStoreOpenedClean(steady);
-        long stopped = sampler.samples().stream().filter(s -> s.epochMillis() >= made && s.epochMillis() < resumed
-                && s.accepting().contains(old)).mapToLong(MasterSampler.Sample::epochMillis).max().orElseThrow(
+        long stopped = sampler.lastAccepting(old, made, resumed).orElseThrow(
                 () -> new AssertionError(old + "'s broker accepted no client after the API server stopped: the sampler"
                         + " or the fault is broken"));
         long back = sampler.samples().stream().filter(s -> s.epochMillis() >= resumed && !s.accepting().isEmpty())
@@ -245,6 +239,22 @@ final class LeaseFailover {
         assertThat(during.stream().filter(s -> s.epochMillis() > stopped).allMatch(s -> s.accepting().isEmpty()))
                 .as("no master while the API server was stopped, once the old one stopped: %s", timing).isTrue();
         return timing;
+    }
+
+    /**
+     * After a failover to {@code master}: every protocol's clients are served again, the group is steady with it as
+     * the leader and the Lease's holder, and its store opened clean.
+     *
+     * @return when the clients were served again (epoch ms)
+     */
+    private long settledOn(String master, Map<String, Long> acknowledgedBefore) {
+        traffic.awaitEveryProtocolAcknowledgedMore(acknowledgedBefore, SCENARIO);
+        long clientsOk = System.currentTimeMillis();
+        Pod steady = example.awaitSteadyState(READY);
+        assertThat(steady.getMetadata().getName()).as("the new master stays").isEqualTo(master);
+        assertThat(holder()).as("the Lease's holder").isEqualTo(master);
+        assertStoreOpenedClean(steady);
+        return clientsOk;
     }
 
     /** The master's KahaDB opened without finding corrupt journal records or a broken index. */
@@ -293,14 +303,8 @@ final class LeaseFailover {
         }
         String nextName = next.getMetadata().getName();
         long active = sampler.firstAccepting(nextName, made).orElseThrow();
-        traffic.awaitEveryProtocolAcknowledgedMore(before, SCENARIO);
-        long clientsOk = System.currentTimeMillis();
-        Pod steady = example.awaitSteadyState(READY);
-        assertThat(steady.getMetadata().getName()).as("the new leader stays").isEqualTo(nextName);
-        assertThat(holder()).as("the Lease's holder").isEqualTo(nextName);
-        assertStoreOpenedClean(steady);
-        long oldLast = sampler.samples().stream().filter(s -> s.epochMillis() >= made && s.epochMillis() < active
-                        && s.accepting().contains(old)).mapToLong(MasterSampler.Sample::epochMillis).max().orElse(made);
+        long clientsOk = settledOn(nextName, before);
+        long oldLast = sampler.lastAccepting(old, made, active).orElse(made);
         Map<String, Object> timing = new LinkedHashMap<>();
         timing.put("scenario", name);
         timing.put("old_leader", old);

@@ -110,6 +110,12 @@ final class MasterSampler implements AutoCloseable {
                 .map(Sample::epochMillis).findFirst();
     }
 
+    /** The last round in [{@code fromMillis}, {@code toMillis}) in which {@code pod}'s broker accepted. */
+    Optional<Long> lastAccepting(String pod, long fromMillis, long toMillis) {
+        return samples().stream().filter(s -> s.epochMillis() >= fromMillis && s.epochMillis() < toMillis
+                && s.accepting().contains(pod)).map(Sample::epochMillis).max(Long::compare);
+    }
+
     /** The rounds at or after {@code sinceMillis} in which {@code pod}'s broker accepted. */
     long acceptingRounds(String pod, long sinceMillis) {
         return samples().stream().filter(s -> s.epochMillis() >= sinceMillis && s.accepting().contains(pod)).count();
