@@ -2,19 +2,21 @@ package io.activemqha.manifests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.activemqha.webhook.admission.InjectorConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.activemqha.webhook.admission.InjectorConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -80,8 +82,8 @@ class HelmChartTest {
         assertThat(container.getImage()).isEqualTo("registry.example/activemq-ha/webhook:1.2.3");
         assertThat(container.getResources().getLimits()).containsEntry("memory", new Quantity("400Mi"));
         assertThat(WebhookFlags.of(container).labelerImage()).isEqualTo("registry.example/activemq-ha/leader-labeler:1.2.4");
-        Stream.concat(allCertsContainers(rendered.only(Job.class).getSpec().getTemplate().getSpec()),
-                        allCertsContainers(rendered.only(CronJob.class).getSpec().getJobTemplate().getSpec().getTemplate().getSpec()))
+        Stream.concat(Containers.all(rendered.only(Job.class).getSpec().getTemplate().getSpec()).stream(),
+                        Containers.all(rendered.only(CronJob.class).getSpec().getJobTemplate().getSpec().getTemplate().getSpec()).stream())
                 .forEach(certs -> assertThat(certs.getImage()).isEqualTo("registry.example/activemq-ha/certs:1.2.5"));
         assertThat(rendered.only(CronJob.class).getSpec().getSchedule()).isEqualTo("5 4 * * 0");
 
@@ -90,7 +92,7 @@ class HelmChartTest {
         assertThat(mutating.getTimeoutSeconds()).isEqualTo(10);
         assertThat(mutating.getNamespaceSelector().getMatchLabels()).isEqualTo(Map.of("brokers", "yes"));
         assertThat(mutating.getNamespaceSelector().getMatchExpressions()).singleElement()
-                .extracting(LabelSelectorRequirement::getValues).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .extracting(LabelSelectorRequirement::getValues).asInstanceOf(InstanceOfAssertFactories.LIST)
                 .containsExactly("kube-system", "kube-node-lease", "activemq-ha");
     }
 
@@ -123,7 +125,7 @@ class HelmChartTest {
         Rendered rendered = Rendered.load("helm template (namespace ha-system)",
                 render(List.of("--set", "namespace.name=ha-system")));
 
-        assertThat(rendered.objects()).filteredOn(o -> o instanceof io.fabric8.kubernetes.api.model.Namespaced)
+        assertThat(rendered.objects()).filteredOn(o -> o instanceof Namespaced)
                 .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).as(o.getKind()).isEqualTo("ha-system"));
         MutatingWebhook mutating = rendered.only(MutatingWebhookConfiguration.class).getWebhooks().get(0);
         assertThat(mutating.getClientConfig().getService().getNamespace()).isEqualTo("ha-system");
@@ -151,9 +153,5 @@ class HelmChartTest {
 
     private String render(List<String> values) {
         return helm.template(chart, RELEASE, RELEASE_NAMESPACE, values);
-    }
-
-    private static Stream<Container> allCertsContainers(io.fabric8.kubernetes.api.model.PodSpec spec) {
-        return Containers.all(spec).stream();
     }
 }
