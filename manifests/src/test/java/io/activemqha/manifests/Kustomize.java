@@ -1,16 +1,13 @@
 package io.activemqha.manifests;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Renders a kustomization the way users apply it, with the real {@code kubectl kustomize} (the kustomize built into
@@ -51,7 +48,7 @@ final class Kustomize {
 
     /** The rendered multi-document YAML of the kustomization in {@code dir}. */
     String render(Path dir) {
-        Result result = run(List.of(kubectl, "kustomize", dir.toString()));
+        Commands.Result result = Commands.run(List.of(kubectl, "kustomize", dir.toString()), Map.of(), TIMEOUT);
         if (result.exitCode() != 0) {
             throw new AssertionError("`kubectl kustomize " + dir + "` exited " + result.exitCode() + ":\n" + result.stderr());
         }
@@ -59,54 +56,6 @@ final class Kustomize {
     }
 
     private static boolean isExecutable(String binary) {
-        if (binary.contains("/")) {
-            return Files.isExecutable(Path.of(binary));
-        }
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, binary))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static Result run(List<String> command) {
-        Process process;
-        try {
-            process = new ProcessBuilder(command).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + command, e);
-        }
-        try {
-            process.getOutputStream().close();
-            CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-            CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
-            if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                throw new AssertionError(command + " did not finish within " + TIMEOUT);
-            }
-            return new Result(process.exitValue(), stdout.join(), stderr.join());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while running " + command, e);
-        } finally {
-            process.destroyForcibly();
-        }
-    }
-
-    private static String read(InputStream stream) {
-        try (stream) {
-            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private record Result(int exitCode, String stdout, String stderr) {
+        return binary.contains("/") ? Files.isExecutable(Path.of(binary)) : Commands.onPath(binary).isPresent();
     }
 }
