@@ -12,7 +12,7 @@ public final class DoctorText {
             }
         }
         int problems = report.problems().size();
-        out.println(problems == 0 ? "doctor: all " + report.findings().size() + " checks passed"
-                : "doctor: " + problems + " of " + report.findings().size() + " checks need attention");
+        out.println(problems == 0 ? "doctor: all " + report.findings().size() + " findings OK"
+                : "doctor: " + problems + " of " + report.findings().size() + " findings need attention");
     }
 }
