@@ -49,7 +49,8 @@ public final class DoctorChecks {
     /** The certs CronJob deploy/install/certs.yaml ships: a Job from it re-issues (if due) and re-patches. */
     private static final String CERTS_CRONJOB = InstallNames.CERTS_SERVICE_ACCOUNT + "-renew";
     private static final String REPATCH_CA = "run the certs job now: kubectl -n " + InstallNames.NAMESPACE
-            + " create job --from=cronjob/" + CERTS_CRONJOB + " certs-now (docs/certs.md)";
+            + " create job --from=cronjob/" + CERTS_CRONJOB + " certs-now (with cert-manager: check its Certificate"
+            + " and CA injector; docs/certs.md)";
 
     private final MutatingWebhook shipped;
     private final Duration certificateWarning;
@@ -245,7 +246,8 @@ public final class DoctorChecks {
                     + RbacNames.LABELER_ROLE_BINDING + " present")
                     : Finding.problem("labeler-rbac", "namespace " + namespace + ": " + String.join(", ", missing)
                     + ": its labelers cannot label their pods", "the webhook provisions them on its next admission in "
-                    + "the namespace (after its --rbac-cache-ttl): delete a standby broker pod"));
+                    + "the namespace (after its --rbac-cache-ttl): delete a standby broker pod; without RBAC provisioning, "
+                    + "apply deploy/components/labeler-rbac there (docs/deploy.md)"));
         }
     }
 
