@@ -15,7 +15,10 @@ final class ApiErrors {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return "cannot reach the API server: " + (root == e ? e.getMessage() : root.getClass().getSimpleName() + ": "
-                + root.getMessage());
+        // Network failures often carry no message of their own (UnresolvedAddressException): the type says it.
+        String cause = root == e ? e.getMessage()
+                : root.getMessage() == null ? root.getClass().getSimpleName()
+                : root.getClass().getSimpleName() + ": " + root.getMessage();
+        return "cannot reach the API server: " + cause;
     }
 }

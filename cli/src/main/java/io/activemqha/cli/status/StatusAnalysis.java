@@ -73,7 +73,10 @@ public final class StatusAnalysis {
         List<Event> groupEvents = snapshot.events().stream()
                 .filter(e -> e.getInvolvedObject() != null
                         && sorted.stream().anyMatch(p -> p.getMetadata().getName().equals(e.getInvolvedObject().getName())))
-                .sorted(Comparator.comparing(StatusAnalysis::eventTime))
+                // Times have second resolution; the labeler names its Events after the pod and the time in milliseconds, which
+                // orders one pod's Events within a second.
+                .sorted(Comparator.comparing(StatusAnalysis::eventTime)
+                        .thenComparing(e -> e.getMetadata() == null ? "" : e.getMetadata().getName()))
                 .toList();
         List<StatusReport.Broker> brokers = new ArrayList<>();
         for (Pod pod : sorted) {

@@ -98,6 +98,20 @@ class StatusAnalysisTest {
     }
 
     @Test
+    void transitionsInOneSecondKeepTheOrderOfTheLabelersEventNames() {
+        Event promoted = new EventBuilder(event("a-0", LabelerEvents.PROMOTED, "2026-01-01T10:00:00Z", "b0", "ID:1"))
+                .editMetadata().withName("a-0.18d0b5e2a4f3e9").endMetadata().build();
+        Event demoted = new EventBuilder(event("a-0", LabelerEvents.DEMOTED, "2026-01-01T10:00:00Z", null, null))
+                .editMetadata().withName("a-0.18d0b5e2a4f3ea").endMetadata().build();
+
+        StatusReport report = analysis.analyse(snapshot(List.of(pod("a-0", "g1", "no", true)), List.of(demoted, promoted),
+                List.of(), List.of()));
+
+        assertThat(report.groups().get(0).transitions()).extracting(StatusReport.Transition::reason)
+                .containsExactly(LabelerEvents.PROMOTED, LabelerEvents.DEMOTED);
+    }
+
+    @Test
     void anEmptyNamespaceIsWarnedOf() {
         assertThat(analysis.analyse(snapshot(List.of(), List.of(), List.of(), List.of())).warnings())
                 .singleElement().asString().contains("no pod labeled " + Labels.GROUP);
