@@ -7,6 +7,9 @@ import java.util.Map;
 
 /** How a Service's selector relates to broker pods, whose {@link Labels#LEADER} label flips at run time. */
 public final class Selectors {
+    /** The label the EndpointSlice controller puts on a Service's slices. */
+    public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
     private Selectors() {
     }
 

@@ -1,5 +1,6 @@
 package io.activemqha.cli.doctor;
 
+import io.activemqha.cli.Selectors;
 import io.activemqha.common.InstallNames;
 import io.activemqha.common.RbacNames;
 import io.fabric8.kubernetes.api.model.Event;
@@ -40,7 +41,7 @@ public final class DoctorGatherer {
         Optional<Service> webhookService = Optional.ofNullable(client.services().inNamespace(reference.getNamespace())
                 .withName(reference.getName()).get());
         List<EndpointSlice> webhookSlices = client.discovery().v1().endpointSlices().inNamespace(reference.getNamespace())
-                .withLabel("kubernetes.io/service-name", reference.getName()).list().getItems();
+                .withLabel(Selectors.SERVICE_NAME_LABEL, reference.getName()).list().getItems();
         Set<String> policies = new HashSet<>();
         Set<String> bindings = new HashSet<>();
         for (String policy : List.of(InstallNames.LABELER_POLICY, InstallNames.LABELER_LEASE_POLICY)) {

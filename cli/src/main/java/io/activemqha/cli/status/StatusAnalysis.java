@@ -22,8 +22,6 @@ import java.util.stream.Stream;
 
 /** Computes the {@code status} report from a snapshot; a pure function of it. */
 public final class StatusAnalysis {
-    /** The label the EndpointSlice controller puts on a Service's slices. */
-    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
     /** How many of a group's latest transitions the report keeps. */
     private final int transitionsShown;
 
@@ -164,7 +162,7 @@ public final class StatusAnalysis {
         List<String> notReady = new ArrayList<>();
         slices.stream()
                 .filter(slice -> service.getMetadata().getName().equals(
-                        slice.getMetadata().getLabels() == null ? null : slice.getMetadata().getLabels().get(SERVICE_NAME_LABEL)))
+                        slice.getMetadata().getLabels() == null ? null : slice.getMetadata().getLabels().get(Selectors.SERVICE_NAME_LABEL)))
                 .flatMap(slice -> slice.getEndpoints() == null ? Stream.empty() : slice.getEndpoints().stream())
                 .forEach(endpoint -> (isReady(endpoint) ? ready : notReady).add(describe(endpoint)));
         ready.sort(null);

@@ -156,7 +156,7 @@ class StatusAnalysisTest {
 
     static EndpointSlice slice(String service, String address, String pod, boolean ready) {
         return new EndpointSliceBuilder().withNewMetadata().withName(service + "-x").withNamespace(NS)
-                .addToLabels(StatusAnalysis.SERVICE_NAME_LABEL, service).endMetadata()
+                .addToLabels(io.activemqha.cli.Selectors.SERVICE_NAME_LABEL, service).endMetadata()
                 .addNewEndpoint().withAddresses(address).withNewConditions().withReady(ready).endConditions()
                 .withNewTargetRef().withKind("Pod").withName(pod).endTargetRef().endEndpoint().build();
     }
