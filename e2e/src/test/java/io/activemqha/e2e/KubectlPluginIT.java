@@ -90,15 +90,19 @@ class KubectlPluginIT {
 
         leader.kill(BrokerPods.BROKER);
         AtomicReference<String> last = new AtomicReference<>();
-        JsonNode failedOver = Await.until("status to report " + standby.name() + " as the leader", SETTLE, () -> {
-            JsonNode report = status();
-            last.set(report.toString());
-            JsonNode current = singleGroup(report);
-            boolean done = standby.name().equals(current.get("leader").asText(null))
-                    && texts(current.get("services").get(0).get("readyEndpoints")).stream()
-                    .anyMatch(e -> e.startsWith(standby.address()));
-            return done ? Optional.of(current) : Optional.empty();
-        }, last::get);
+        // The labeler records its Event asynchronously after the label patch: the leader label and the endpoint can
+        // move before the promotion Event (and with it the broker id) is there to read.
+        JsonNode failedOver = Await.until("status to report " + standby.name() + " as the leader, with its promotion",
+                SETTLE, () -> {
+                    JsonNode report = status();
+                    last.set(report.toString());
+                    JsonNode current = singleGroup(report);
+                    boolean done = standby.name().equals(current.get("leader").asText(null))
+                            && texts(current.get("services").get(0).get("readyEndpoints")).stream()
+                            .anyMatch(e -> e.startsWith(standby.address()))
+                            && !pod(current, standby.name()).get("brokerId").isNull();
+                    return done ? Optional.of(current) : Optional.empty();
+                }, last::get);
         CommandResult after = plugin.run(plane.adminKubeconfig(), "status", "-n", ExampleOnKubelet.NAMESPACE,
                 failedOver.get("name").asText());
         System.out.println("kubectl activemq-ha status activemq (after the failover), exit " + after.exitCode() + ":\n"
