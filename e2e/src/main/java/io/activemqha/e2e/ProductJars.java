@@ -8,17 +8,19 @@ import java.nio.file.Path;
  *
  * @param webhook the webhook ({@code serve}, {@code inject})
  * @param certs   the certificate tool ({@code create}, {@code patch}, {@code check})
+ * @param kubectlPlugin the kubectl plugin ({@code kubectl activemq-ha status|doctor}), run by its launcher script
  */
-public record ProductJars(Path webhook, Path certs) {
+public record ProductJars(Path webhook, Path certs, Path kubectlPlugin) {
     /**
      * The jars under {@code projectRoot}'s module target directories, unless system properties
-     * {@code activemq.ha.webhook.jar} / {@code activemq.ha.certs.jar} name others.
+     * {@code activemq.ha.webhook.jar} / {@code activemq.ha.certs.jar} / {@code activemq.ha.cli.jar} name others.
      *
      * @throws IllegalStateException when one is missing, saying how to build it
      */
     public static ProductJars in(Path projectRoot) {
         return new ProductJars(require("activemq.ha.webhook.jar", projectRoot.resolve("webhook/target/activemq-ha-webhook.jar")),
-                require("activemq.ha.certs.jar", projectRoot.resolve("certs/target/activemq-ha-certs.jar")));
+                require("activemq.ha.certs.jar", projectRoot.resolve("certs/target/activemq-ha-certs.jar")),
+                require("activemq.ha.cli.jar", projectRoot.resolve("cli/target/activemq-ha-cli.jar")));
     }
 
     /** The jar named by system property {@code override} (e.g. to test a released build), else {@code built}. */

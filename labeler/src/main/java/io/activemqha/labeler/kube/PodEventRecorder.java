@@ -1,6 +1,7 @@
 package io.activemqha.labeler.kube;
 
 import io.activemqha.common.LabelerContract;
+import io.activemqha.common.LabelerEvents;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -19,10 +20,10 @@ import org.slf4j.LoggerFactory;
  * a slow or absent API server never delays a label change, and a full queue drops the oldest event.
  */
 public final class PodEventRecorder implements AutoCloseable {
-    /** Event reasons, stable for {@code kubectl get events --field-selector reason=...}. */
-    public static final String PROMOTED = "LeaderPromoted";
-    public static final String DEMOTED = "LeaderDemoted";
-    public static final String FENCED = "LeaderFenced";
+    /** Event reasons, stable for {@code kubectl get events --field-selector reason=...} (and read by the kubectl plugin). */
+    public static final String PROMOTED = LabelerEvents.PROMOTED;
+    public static final String DEMOTED = LabelerEvents.DEMOTED;
+    public static final String FENCED = LabelerEvents.FENCED;
 
     private static final Logger LOG = LoggerFactory.getLogger(PodEventRecorder.class);
 

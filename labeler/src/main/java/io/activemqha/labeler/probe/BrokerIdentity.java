@@ -1,5 +1,7 @@
 package io.activemqha.labeler.probe;
 
+import io.activemqha.common.LabelerEvents;
+
 /**
  * Who answered a probe: the broker name and the BrokerId it announced (OpenWire BrokerInfo), or what the
  * protocol offers instead (STOMP has no broker id: {@link #UNKNOWN} fields).
@@ -14,6 +16,6 @@ public record BrokerIdentity(String name, String id) {
 
     @Override
     public String toString() {
-        return "broker " + name + " (id " + id + ")";
+        return LabelerEvents.brokerText(name, id);
     }
 }
