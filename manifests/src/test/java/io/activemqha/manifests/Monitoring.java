@@ -1,8 +1,10 @@
 package io.activemqha.manifests;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,13 +33,13 @@ record Monitoring(Rendered rendered, JsonNode dashboard, String alertTests) {
     static Monitoring load() {
         DeployTree tree = DeployTree.fromBuild();
         Rendered rendered = tree.render(tree.paths().deploy().resolve("monitoring"));
-        var configMap = rendered.one(io.fabric8.kubernetes.api.model.ConfigMap.class, DASHBOARD_CONFIG_MAP);
+        ConfigMap configMap = rendered.one(ConfigMap.class, DASHBOARD_CONFIG_MAP);
         if (configMap.getData() == null || configMap.getData().size() != 1) {
             throw new AssertionError(DASHBOARD_CONFIG_MAP + " must hold exactly one dashboard, has " + configMap.getData());
         }
         JsonNode dashboard = JSON.readTree(configMap.getData().values().iterator().next());
         try (InputStream in = Monitoring.class.getResourceAsStream("/monitoring/" + ALERT_TESTS)) {
-            return new Monitoring(rendered, dashboard, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            return new Monitoring(rendered, dashboard, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -87,9 +88,9 @@ class MonitoringRulesTest {
             assertThat(rule.annotations()).as("%s: annotations", name)
                     .containsOnlyKeys("summary", "description", "runbook_url");
             assertThat(rule.annotations().get("runbook_url")).as("%s: runbook_url", name)
-                    .isEqualTo(RUNBOOKS + "#" + name.toLowerCase(java.util.Locale.ROOT));
+                    .isEqualTo(RUNBOOKS + "#" + name.toLowerCase(Locale.ROOT));
             assertThat(anchors).as("headings of %s (the runbook of %s)", RUNBOOKS, name)
-                    .contains(name.toLowerCase(java.util.Locale.ROOT));
+                    .contains(name.toLowerCase(Locale.ROOT));
         }
     }
 
@@ -98,7 +99,7 @@ class MonitoringRulesTest {
         Set<String> anchors = new TreeSet<>();
         Matcher heading = Pattern.compile("(?m)^#{1,6}\\s+(.+?)\\s*$").matcher(markdown);
         while (heading.find()) {
-            anchors.add(heading.group(1).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'));
+            anchors.add(heading.group(1).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'));
         }
         return anchors;
     }

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -75,7 +76,7 @@ class MonitoringScrapeConfigTest {
 
         PrometheusOperator.PodMetricsEndpoint endpoint = only(monitor);
         // A native sidecar (an init container that keeps running): Prometheus' pod discovery lists init containers' ports too.
-        Container labeler = java.util.stream.Stream.concat(injected.getSpec().getInitContainers().stream(),
+        Container labeler = Stream.concat(injected.getSpec().getInitContainers().stream(),
                         injected.getSpec().getContainers().stream())
                 .filter(c -> LabelerContract.CONTAINER_NAME.equals(c.getName())).findFirst().orElseThrow();
         ContainerPort port = labeler.getPorts().stream().filter(p -> endpoint.port().equals(p.getName())).findFirst()

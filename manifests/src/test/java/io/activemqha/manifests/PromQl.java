@@ -1,6 +1,7 @@
 package io.activemqha.manifests;
 
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,7 +38,7 @@ final class PromQl {
         while (identifier.find()) {
             String name = identifier.group(1);
             boolean called = identifier.group(2) != null;
-            if (!called && !KEYWORDS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            if (!called && !KEYWORDS.contains(name.toLowerCase(Locale.ROOT))) {
                 names.add(name);
             }
         }
