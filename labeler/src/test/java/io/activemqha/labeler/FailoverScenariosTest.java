@@ -297,6 +297,13 @@ class FailoverScenariosTest {
                 .orElseThrow(() -> new AssertionError("no series " + series + " in\n" + text));
     }
 
+    private static double lastApiSuccessSeconds(String text) {
+        String series = "activemq_ha_labeler_api_last_success_timestamp_seconds ";
+        return text.lines().filter(l -> l.startsWith(series))
+                .mapToDouble(l -> Double.parseDouble(l.substring(series.length()).trim())).findFirst()
+                .orElseThrow(() -> new AssertionError("no series " + series + "in\n" + text));
+    }
+
     private static void awaitApiErrors(HaGroup.Labeler labeler, int atLeast) throws Exception {
         long deadline = System.nanoTime() + HaGroup.CONVERGE.toNanos();
         while (true) {
@@ -363,6 +370,7 @@ class FailoverScenariosTest {
             scripted.expect().patch().withPath(path).andReturn(429, status(429, "TooManyRequests")).once();
             scripted.expect().patch().withPath(path).andReturn(409, status(409, "Conflict")).once();
 
+            double startedSeconds = System.currentTimeMillis() / 1000.0;
             HaGroup.Labeler labeler = g.startLabeler("pod-a", a.openwireUrl());
 
             g.awaitLabel("pod-a", Labels.LEADER_YES);
@@ -370,6 +378,9 @@ class FailoverScenariosTest {
             labeler.process().awaitLine(l -> l.contains("promoted pod pod-a"), HaGroup.CONVERGE);
             assertThat(labeler.process().output()).contains("failed (HTTP 503", "failed (HTTP 429", "failed (HTTP 409");
             awaitApiErrors(labeler, 3);
+            // The patch that went through counts as the label loop's last successful API call.
+            assertThat(lastApiSuccessSeconds(Http.get(labeler.healthPort(), LabelerContract.METRICS_PATH).body()))
+                    .isGreaterThanOrEqualTo(Math.floor(startedSeconds));
             assertThat(labeler.process().isAlive()).isTrue();
             g.close();
             assertRequestsWithinLabelerRbac(scripted);

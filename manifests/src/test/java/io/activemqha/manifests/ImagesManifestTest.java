@@ -29,10 +29,15 @@ class ImagesManifestTest {
     void everyInstalledImageAndTheInjectedLabelerImageComeFromTheImagesEntries() {
         Map<String, String> images = imageReferences(tree.kustomizationOf(tree.paths().install()));
         assertThat(images).containsKey(LABELER);
+        int checked = 0;
         for (Path variant : tree.kustomizations()) {
-            if (variant.startsWith(tree.paths().deploy().resolve("examples"))) {
+            // The install and its variants; not the examples, nor deploy/monitoring (no workloads).
+            boolean install = variant.equals(tree.paths().install())
+                    || variant.startsWith(tree.paths().deploy().resolve("variants"));
+            if (!install) {
                 continue;
             }
+            checked++;
             Rendered rendered = tree.render(variant);
             Workloads.podSpecs(rendered).forEach((workload, spec) -> assertThat(Containers.all(spec))
                     .as("%s in %s", workload, rendered.source())
@@ -40,6 +45,7 @@ class ImagesManifestTest {
             WebhookFlags flags = webhookFlags(rendered);
             assertThat(flags.labelerImage()).as("--labeler-image in %s", rendered.source()).isEqualTo(images.get(LABELER));
         }
+        assertThat(checked).as("the install and its variants").isGreaterThanOrEqualTo(3);
         assertThat(images.get(LABELER)).as("the webhook's built-in default is the released labeler")
                 .isEqualTo(InjectorConfig.DEFAULT_LABELER_IMAGE);
     }

@@ -70,6 +70,10 @@ class KustomizationsRenderTest {
                 .forEach(i -> missing.add("Issuer/" + i.metadata().name()));
         rendered.certificates().stream().filter(c -> c.metadata().namespace() == null)
                 .forEach(c -> missing.add("Certificate/" + c.metadata().name()));
+        rendered.prometheusRules().stream().filter(r -> r.metadata().namespace() == null)
+                .forEach(r -> missing.add("PrometheusRule/" + r.metadata().name()));
+        rendered.podMonitors().stream().filter(m -> m.metadata().namespace() == null)
+                .forEach(m -> missing.add("PodMonitor/" + m.metadata().name()));
         assertThat(missing).as("namespaced objects without a namespace in %s (kubectl apply would put them into "
                 + "whatever namespace the user's context has)", rendered.source()).isEmpty();
     }

@@ -16,7 +16,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * The objects of one rendered kustomization, loaded into the fabric8 typed model (cert-manager objects into
  * {@link CertManager}'s records). Loading fails on anything the typed model does not know: an unknown kind, an
- * unknown or mistyped field.
+ * unknown or mistyped field. Prometheus Operator objects go into {@link PrometheusOperator}'s records the same way.
  */
 final class Rendered {
     private static final YAMLMapper YAML = YAMLMapper.builder()
@@ -29,13 +29,18 @@ final class Rendered {
     private final List<HasMetadata> objects;
     private final List<CertManager.Issuer> issuers;
     private final List<CertManager.Certificate> certificates;
+    private final List<PrometheusOperator.PrometheusRule> prometheusRules;
+    private final List<PrometheusOperator.PodMonitor> podMonitors;
 
     private Rendered(String source, List<HasMetadata> objects, List<CertManager.Issuer> issuers,
-                     List<CertManager.Certificate> certificates) {
+                     List<CertManager.Certificate> certificates, List<PrometheusOperator.PrometheusRule> prometheusRules,
+                     List<PrometheusOperator.PodMonitor> podMonitors) {
         this.source = source;
         this.objects = List.copyOf(objects);
         this.issuers = List.copyOf(issuers);
         this.certificates = List.copyOf(certificates);
+        this.prometheusRules = List.copyOf(prometheusRules);
+        this.podMonitors = List.copyOf(podMonitors);
     }
 
     /** Loads every document of {@code yaml} (the output of {@code kubectl kustomize source}). */
@@ -43,6 +48,8 @@ final class Rendered {
         List<HasMetadata> objects = new ArrayList<>();
         List<CertManager.Issuer> issuers = new ArrayList<>();
         List<CertManager.Certificate> certificates = new ArrayList<>();
+        List<PrometheusOperator.PrometheusRule> prometheusRules = new ArrayList<>();
+        List<PrometheusOperator.PodMonitor> podMonitors = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (JsonNode document : YAML.readerFor(JsonNode.class).<JsonNode>readValues(yaml).readAll()) {
             if (document == null || document.isNull() || document.isMissingNode()) {
@@ -54,6 +61,14 @@ final class Rendered {
                     case "Issuer" -> issuers.add(YAML.treeToValue(document, CertManager.Issuer.class));
                     case "Certificate" -> certificates.add(YAML.treeToValue(document, CertManager.Certificate.class));
                     default -> problems.add(id + ": a cert-manager kind the tests do not model");
+                }
+                continue;
+            }
+            if (PrometheusOperator.API_VERSION.equals(document.path("apiVersion").asString(""))) {
+                switch (document.path("kind").asString("")) {
+                    case "PrometheusRule" -> prometheusRules.add(YAML.treeToValue(document, PrometheusOperator.PrometheusRule.class));
+                    case "PodMonitor" -> podMonitors.add(YAML.treeToValue(document, PrometheusOperator.PodMonitor.class));
+                    default -> problems.add(id + ": a Prometheus Operator kind the tests do not model");
                 }
                 continue;
             }
@@ -69,7 +84,7 @@ final class Rendered {
         if (!problems.isEmpty()) {
             throw new AssertionError(source + " does not load into the typed model:\n  " + String.join("\n  ", problems));
         }
-        return new Rendered(source, objects, issuers, certificates);
+        return new Rendered(source, objects, issuers, certificates, prometheusRules, podMonitors);
     }
 
     String source() {
@@ -86,6 +101,14 @@ final class Rendered {
 
     List<CertManager.Certificate> certificates() {
         return certificates;
+    }
+
+    List<PrometheusOperator.PrometheusRule> prometheusRules() {
+        return prometheusRules;
+    }
+
+    List<PrometheusOperator.PodMonitor> podMonitors() {
+        return podMonitors;
     }
 
     <T extends HasMetadata> List<T> all(Class<T> type) {

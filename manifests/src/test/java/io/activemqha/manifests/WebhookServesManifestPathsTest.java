@@ -11,19 +11,12 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.vertx.core.Vertx;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,7 +57,7 @@ class WebhookServesManifestPathsTest {
                 injector), null);
         int port = application.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         base = URI.create("https://127.0.0.1:" + port);
-        client = HttpClient.newBuilder().sslContext(trusting(application.devCertificate().caCertificate()))
+        client = HttpClient.newBuilder().sslContext(TrustedCa.sslContext(application.devCertificate().caCertificate()))
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
@@ -101,21 +94,5 @@ class WebhookServesManifestPathsTest {
                 .isEqualTo(json.readTree(review).path("request").path("uid").asString());
         assertThat(answer.path("response").path("allowed").asBoolean()).isTrue();
         assertThat(answer.path("response").path("patchType").asString()).isEqualTo("JSONPatch");
-    }
-
-    private static SSLContext trusting(java.nio.file.Path caFile) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(caFile)) {
-            int index = 0;
-            for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                trust.setCertificateEntry("ca-" + index++, (X509Certificate) certificate);
-            }
-        }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
     }
 }

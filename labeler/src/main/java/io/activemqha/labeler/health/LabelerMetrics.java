@@ -1,9 +1,11 @@
 package io.activemqha.labeler.health;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /** The labeler's counters and gauges, rendered in the Prometheus text exposition format. */
 public final class LabelerMetrics {
+    private final LongSupplier epochMillis;
     private final AtomicLong brokerActive = new AtomicLong();
     private final AtomicLong leader = new AtomicLong();
     private final AtomicLong promotions = new AtomicLong();
@@ -12,6 +14,16 @@ public final class LabelerMetrics {
     private final AtomicLong apiErrors = new AtomicLong();
     private final AtomicLong lastPromotionMillis = new AtomicLong(-1);
     private final AtomicLong lastDemotionMillis = new AtomicLong(-1);
+    private final AtomicLong lastApiSuccessMillis = new AtomicLong();
+
+    public LabelerMetrics() {
+        this(System::currentTimeMillis);
+    }
+
+    /** @param epochMillis wall clock of {@link #apiSucceeded()}: the gauge is compared with Prometheus' {@code time()} */
+    public LabelerMetrics(LongSupplier epochMillis) {
+        this.epochMillis = epochMillis;
+    }
 
     public void brokerActive(boolean active) {
         brokerActive.set(active ? 1 : 0);
@@ -40,6 +52,14 @@ public final class LabelerMetrics {
         apiErrors.incrementAndGet();
     }
 
+    /**
+     * The label loop just completed a Kubernetes API call. Errors alone cannot tell a labeler that cannot reach the
+     * API server from one that is not trying (back-off, a hung call): the age of the last success can.
+     */
+    public void apiSucceeded() {
+        lastApiSuccessMillis.set(epochMillis.getAsLong());
+    }
+
     /** Prometheus text format 0.0.4. */
     public String render() {
         StringBuilder out = new StringBuilder(1024);
@@ -51,6 +71,12 @@ public final class LabelerMetrics {
                 .append("activemq_ha_labeler_transitions_total{direction=\"demotion\"} ").append(demotions.get()).append('\n');
         counter(out, "activemq_ha_labeler_fenced_total", "Peer pods demoted because they were still labeled leader=yes", fenced.get());
         counter(out, "activemq_ha_labeler_api_errors_total", "Failed Kubernetes API calls of the label loop", apiErrors.get());
+        // 0 until the first success, the Prometheus convention for "never".
+        out.append("# HELP activemq_ha_labeler_api_last_success_timestamp_seconds"
+                        + " Unix time of the label loop's last successful Kubernetes API call, 0 before the first\n")
+                .append("# TYPE activemq_ha_labeler_api_last_success_timestamp_seconds gauge\n")
+                .append("activemq_ha_labeler_api_last_success_timestamp_seconds ")
+                .append(lastApiSuccessMillis.get() / 1000.0).append('\n');
         seconds(out, "activemq_ha_labeler_last_promotion_latency_seconds",
                 "Detection of the active broker to leader=yes patched, last promotion", lastPromotionMillis.get());
         seconds(out, "activemq_ha_labeler_last_demotion_latency_seconds",

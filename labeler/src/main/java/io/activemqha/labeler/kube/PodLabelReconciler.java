@@ -143,12 +143,14 @@ public final class PodLabelReconciler implements AutoCloseable {
             if (observed == null) {
                 throw new IllegalStateException("own pod " + self + " not found");
             }
+            metrics.apiSucceeded();
         }
         String current = leaderLabel(observed);
         if (!value.equals(current)) {
             long patchStart = nanoClock.getAsLong();
             observed = client.pods().inNamespace(self.namespace()).withName(self.name())
                     .patch(PatchContext.of(PatchType.JSON_MERGE), LabelPatch.leader(value));
+            metrics.apiSucceeded();
             long now = nanoClock.getAsLong();
             labelChanged(want, current, value, (now - want.detectedAtNanos()) / 1_000_000, (now - patchStart) / 1_000_000);
             fencePending = want.active();

@@ -58,6 +58,21 @@ class HealthTest {
     }
 
     @Test
+    void lastApiSuccessIsZeroUntilTheFirstSuccessThenItsWallClockTimeInSeconds() {
+        long[] now = {1_780_000_000_250L};
+        LabelerMetrics clocked = new LabelerMetrics(() -> now[0]);
+        assertThat(clocked.render()).contains("activemq_ha_labeler_api_last_success_timestamp_seconds 0.0\n");
+
+        clocked.apiSucceeded();
+        now[0] += 60_000;
+        clocked.apiError();
+
+        assertThat(clocked.render()).contains(
+                "# TYPE activemq_ha_labeler_api_last_success_timestamp_seconds gauge\n",
+                "activemq_ha_labeler_api_last_success_timestamp_seconds 1.78000000025E9\n");
+    }
+
+    @Test
     void latencyGaugesAreAbsentUntilTheFirstTransition() {
         assertThat(new LabelerMetrics().render()).doesNotContain("latency_seconds").contains("activemq_ha_labeler_leader 0");
     }
