@@ -167,7 +167,9 @@ def peer_markdown(r):
                     f"| {p['webhook_to_peer_rps']:.2f} |")
         for rate, w in p["latency"]["webhook"].items():
             v = p["latency"]["peer"][rate]
-            rows.append(f"| {protocol} @ {int(rate):,} req/s: p50 / p99 / p99.9 (ms) "
+            kept = "" if min(w["achieved_rps"], v["achieved_rps"]) >= 0.95 * w["target_rps"] else \
+                f" (kept up with: webhook {w['achieved_rps']:,.0f}/s, peer {v['achieved_rps']:,.0f}/s)"
+            rows.append(f"| {protocol} @ {int(rate):,} req/s{kept}: p50 / p99 / p99.9 (ms) "
                         f"| {w['p50_ms']:.2f} / {w['p99_ms']:.2f} / {w['p999_ms']:.2f} "
                         f"| {v['p50_ms']:.2f} / {v['p99_ms']:.2f} / {v['p999_ms']:.2f} | p99 {w['p99_ms'] / v['p99_ms']:.2f} |")
             rows.append(f"| {protocol} @ {int(rate):,} req/s: CPU per 1,000 reviews (ms) "
