@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Draws bench/results/latest.json as an SVG: max throughput per protocol (left) and latency at fixed rates
-(right: bar = p99, whisker from p50 to p99.9, log scale), webhook against baseline.
+(right: bar = p99, whisker from p50 to p99.9, log scale), webhook against baseline and, when measured, the peer
+(vault-k8s agent-inject).
 
 Usage: bench/chart.py bench/results/latest.json bench/results/latest.svg
        bench/chart.py --markdown bench/results/latest.json   (the table for BENCHMARKS.md)
@@ -12,6 +13,7 @@ from html import escape
 
 WEBHOOK = "#d9480f"
 BASELINE = "#1c7ed6"
+PEER = "#2b8a3e"
 FONT = 'font-family="Helvetica,Arial,sans-serif"'
 
 
@@ -39,7 +41,7 @@ def nice_ceiling(value):
 def throughput_panel(result, x0, y0, width, height):
     parts = [text(x0 + width / 2, y0 - 14, "Max throughput (req/s, higher is better)", 14, weight="bold")]
     protocols = list(result["protocols"].items())
-    top = nice_ceiling(max(max(p["webhook_rps"], p["baseline_rps"]) for _, p in protocols) * 1.1)
+    top = nice_ceiling(max(max(p["webhook_rps"], p["baseline_rps"], p.get("peer_rps", 0)) for _, p in protocols) * 1.1)
     for i in range(6):
         value = top * i / 5
         y = y0 + height - height * i / 5
@@ -48,7 +50,11 @@ def throughput_panel(result, x0, y0, width, height):
     bar = group / 4
     for index, (name, p) in enumerate(protocols):
         gx = x0 + index * group + group / 2
-        for offset, value, color in ((-bar, p["webhook_rps"], WEBHOOK), (0, p["baseline_rps"], BASELINE)):
+        bars = [(-bar, p["webhook_rps"], WEBHOOK), (0, p["baseline_rps"], BASELINE)]
+        if "peer_rps" in p:
+            bars = [(-1.5 * bar, p["webhook_rps"], WEBHOOK), (-0.5 * bar, p["baseline_rps"], BASELINE),
+                    (0.5 * bar, p["peer_rps"], PEER)]
+        for offset, value, color in bars:
             h = height * value / top
             parts += [rect(gx + offset, y0 + height - h, bar * 0.95, h, color),
                       text(gx + offset + bar / 2, y0 + height - h - 4, f"{value:,.0f}", 11)]
@@ -64,8 +70,9 @@ def latency_panel(result, x0, y0, width, height):
     groups = []
     for name, p in result["protocols"].items():
         for rate in p["latency"]["webhook"]:
-            groups.append((f"{name} @ {int(rate):,}/s", p["latency"]["webhook"][rate], p["latency"]["baseline"][rate]))
-    values = [v for _, w, b in groups for v in (w["p50_ms"], w["p999_ms"], b["p50_ms"], b["p999_ms"])]
+            groups.append((f"{name} @ {int(rate):,}/s", p["latency"]["webhook"][rate], p["latency"]["baseline"][rate],
+                           p["latency"].get("peer", {}).get(rate)))
+    values = [v for _, w, b, q in groups for run in (w, b, q) if run for v in (run["p50_ms"], run["p999_ms"])]
     low = 10 ** math.floor(math.log10(max(min(values), 0.01)))
     high = 10 ** math.ceil(math.log10(max(values)))
     span = math.log10(high) - math.log10(low)
@@ -80,9 +87,11 @@ def latency_panel(result, x0, y0, width, height):
         decade *= 10
     group = width / len(groups)
     bar = group / 4
-    for index, (label, w, b) in enumerate(groups):
+    for index, (label, w, b, q) in enumerate(groups):
         gx = x0 + index * group + group / 2
-        for offset, run, color in ((-bar, w, WEBHOOK), (0, b, BASELINE)):
+        bars = ((-bar, w, WEBHOOK), (0, b, BASELINE)) if not q else \
+            ((-1.5 * bar, w, WEBHOOK), (-0.5 * bar, b, BASELINE), (0.5 * bar, q, PEER))
+        for offset, run, color in bars:
             top = y_of(run["p99_ms"])
             cx = gx + offset + bar * 0.475
             parts += [rect(gx + offset, top, bar * 0.95, y0 + height - top, color),
@@ -104,16 +113,19 @@ def render(result):
     machine = result["machine"]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}">', rect(0, 0, width, height, "#ffffff"),
-             text(width / 2, 26, "activemq-ha webhook vs. do-nothing Vert.x TLS baseline", 17, weight="bold"),
+             text(width / 2, 26, "activemq-ha webhook vs. do-nothing Vert.x TLS baseline"
+                  + (f" and {result['peer']} (GOMAXPROCS=1)" if "peer" in result else ""), 17, weight="bold"),
              text(width / 2, 46, f"{machine['nproc']} CPUs ({machine['cpu']}), {machine['java']}; pinning: {result['pinning']}; "
                                  f"load average {result['loadavg_before'][0]} before, {result['loadavg_after'][0]} after; "
                                  f"{result['date']}", 11, fill="#495057")]
     parts += throughput_panel(result, 90, 100, 340, 280)
     parts += latency_panel(result, 540, 100, 530, 280)
     legend_y = height - 24
-    parts += [rect(380, legend_y - 10, 12, 12, WEBHOOK), text(398, legend_y, "webhook (review + patch)", 12, "start"),
-              rect(580, legend_y - 10, 12, 12, BASELINE),
-              text(598, legend_y, f"baseline (precomputed {result['response_bytes']}-byte answer)", 12, "start")]
+    parts += [rect(280, legend_y - 10, 12, 12, WEBHOOK), text(298, legend_y, "webhook (review + patch)", 12, "start"),
+              rect(480, legend_y - 10, 12, 12, BASELINE),
+              text(498, legend_y, f"baseline (precomputed {result['response_bytes']}-byte answer)", 12, "start")]
+    if "peer" in result:
+        parts += [rect(780, legend_y - 10, 12, 12, PEER), text(798, legend_y, f"peer: {result['peer']}", 12, "start")]
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
@@ -141,6 +153,37 @@ def markdown(r):
     if "review_us" in r:
         rows.append(f"| one review without the server, CPU (us, best / median batch) "
                     f"| {r['review_us']} / {r['review_us_median']} | 0 | |")
+    if "peer_rps" in r:
+        rows += ["", peer_markdown(r).rstrip("\n")]
+    return "\n".join(rows) + "\n"
+
+
+def peer_markdown(r):
+    """Webhook against the peer (vault-k8s agent-inject), same request, same machine, alternating runs."""
+    q = r["peer_ratios"]
+    rows = [f"| | webhook | {r['peer']} | webhook / peer |", "| --- | ---: | ---: | ---: |"]
+    for protocol, p in r["protocols"].items():
+        rows.append(f"| {protocol}: max throughput (req/s) | {p['webhook_rps']:,.0f} | {p['peer_rps']:,.0f} "
+                    f"| {p['webhook_to_peer_rps']:.2f} |")
+        for rate, w in p["latency"]["webhook"].items():
+            v = p["latency"]["peer"][rate]
+            kept = "" if min(w["achieved_rps"], v["achieved_rps"]) >= 0.95 * w["target_rps"] else \
+                f" (kept up with: webhook {w['achieved_rps']:,.0f}/s, peer {v['achieved_rps']:,.0f}/s)"
+            rows.append(f"| {protocol} @ {int(rate):,} req/s{kept}: p50 / p99 / p99.9 (ms) "
+                        f"| {w['p50_ms']:.2f} / {w['p99_ms']:.2f} / {w['p999_ms']:.2f} "
+                        f"| {v['p50_ms']:.2f} / {v['p99_ms']:.2f} / {v['p999_ms']:.2f} | p99 {w['p99_ms'] / v['p99_ms']:.2f} |")
+            rows.append(f"| {protocol} @ {int(rate):,} req/s: CPU per 1,000 reviews (ms) "
+                        f"| {w['cpu_ms_per_1000']} | {v['cpu_ms_per_1000']} "
+                        f"| {w['cpu_ms_per_1000'] / v['cpu_ms_per_1000']:.2f} |")
+    rows += [f"| CPU per 1,000 reviews at h2 max throughput, best run (ms) | {r['webhook_cpu_ms_per_1000']} "
+             f"| {r['peer_cpu_ms_per_1000']} | {q['cpu_per_review']:.2f} |",
+             f"| spawn -> first injecting review, SNI client (ms, median of {len(r['start_to_review_ms_runs']['webhook'])}) "
+             f"| {r['webhook_start_to_review_ms']:.0f} | {r['peer_start_to_review_ms']:.0f} | {q['start_to_review']:.2f} |",
+             f"| first review after ready (ms) | {r['webhook_first_review_ms']:.1f} | {r['peer_first_review_ms']:.1f} | |",
+             f"| RSS idle, after the first review (MiB) | {r['webhook_idle_rss_mib']} | {r['peer_idle_rss_mib']} "
+             f"| {q['rss_idle']:.2f} |",
+             f"| RSS peak under load, max VmRSS (MiB) | {r['webhook_rss_mib']} | {r['peer_rss_mib']} | {q['rss_peak']:.2f} |",
+             f"| JSON patch operations in the answer | {r['webhook_patch_ops']} | {r['peer_patch_ops']} | |"]
     return "\n".join(rows) + "\n"
 
 

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Webhook benchmark: the real webhook (shaded jar, TLS from the certs tool, RBAC provisioning off) against a
-# do-nothing Vert.x TLS baseline, both loaded by h2load over HTTP/2 and HTTP/1.1 on 127.0.0.1. Also takes the
-# labeler's footprint from bench/results/labeler.json (running bench/labeler/run.sh when it is missing).
+# do-nothing Vert.x TLS baseline and against the peer users would run instead, HashiCorp's vault-k8s agent injector
+# (pinned VAULT_K8S_VERSION, built once from the Go module proxy by tools/go-tool.sh; it needs a Kubernetes API, so a
+# real etcd + kube-apiserver from e2e/control-plane.sh runs too), all loaded by h2load over HTTP/2 and HTTP/1.1 on
+# 127.0.0.1. Also takes the labeler's footprint from bench/results/labeler.json (running bench/labeler/run.sh when it
+# is missing).
+#
+# The measurement runs in a private mount + network namespace (unshare; root): its own loopback, and a tmpfs over /run
+# there that receives the peer's in-cluster credentials (/var/run/secrets/kubernetes.io/serviceaccount); the host's
+# network and /run are not touched.
 # Writes bench/results/latest.json, bench/results/latest.svg and prints a table. Method and figures: BENCHMARKS.md.
 #
 # Usage: bench/run.sh [--quick] [bench.py options, e.g. --pin, --extra-webhook-flags=-XX:StartFlightRecording=...]
 #   --quick  short runs (smoke test of the script; figures not for publication)
 # Environment: BENCH_WEBHOOK_JAR=<jar> measures that webhook jar instead of the tree's (before/after comparisons);
+#              BENCH_PEER=0 leaves the peer (and the control plane) out;
 #              BENCH_OUT=<file.json> writes there (and the chart next to it) instead of bench/results/latest.json.
 # Takes about 8 minutes (plus the build on a clean tree). Needs root or sudo only when h2load is missing.
 set -euo pipefail
@@ -50,6 +58,14 @@ if ! command -v h2load >/dev/null; then
     $sudo apt-get install -y -q nghttp2-client
 fi
 
+peer_options=()
+VAULT_K8S_VERSION=v1.6.2
+if [ "${BENCH_PEER:-1}" != 0 ]; then
+    vault_k8s=$(tools/go-tool.sh --name vault-k8s --cmd . "github.com/hashicorp/vault-k8s@$VAULT_K8S_VERSION" | tail -n 1)
+    control_plane=$(e2e/control-plane.sh | tail -n 1)
+    peer_options=(--peer-binary "$vault_k8s/vault-k8s" --peer-version "$VAULT_K8S_VERSION" --control-plane "$control_plane")
+fi
+
 if [ ! -s bench/results/labeler.json ]; then
     echo "bench/results/labeler.json is missing: running bench/labeler/run.sh..."
     bench/labeler/run.sh
@@ -63,8 +79,16 @@ cp "${BENCH_WEBHOOK_JAR:-webhook/target/activemq-ha-webhook.jar}" "$run/activemq
 cp bench/target/activemq-ha-bench-baseline.jar "$run/"
 java -jar certs/target/activemq-ha-certs.jar create --service activemq-ha-webhook --namespace activemq-ha \
     --host 127.0.0.1 --host localhost --out "$run/tls" >/dev/null
-# The API server sends compact JSON: the fixture (a ReplicaSet-created ActiveMQ pod) without its indentation.
-python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",", ":")), end="")' \
+# The API server sends compact JSON: the fixture (a ReplicaSet-created ActiveMQ pod) without its indentation, also
+# carrying the annotations that make vault-k8s inject its agent (a role and one secret), so that both inject.
+python3 -c '
+import json, sys
+review = json.load(open(sys.argv[1]))
+review["request"]["object"]["metadata"]["annotations"].update({
+    "vault.hashicorp.com/agent-inject": "true",
+    "vault.hashicorp.com/role": "activemq",
+    "vault.hashicorp.com/agent-inject-secret-broker.properties": "secret/data/activemq/orders"})
+print(json.dumps(review, separators=(",", ":")), end="")' \
     webhook/src/test/resources/admission/replicaset-pod.json > "$run/request.json"
 
 # The review's own CPU cost, without the server (single thread, after a JIT warm-up).
@@ -73,8 +97,10 @@ java -Xmx224m -XX:ActiveProcessorCount=1 -XX:-UsePerfData -cp "$run/activemq-ha-
     "$run/request.json" "${BENCH_REVIEW_WARM_UP:-40}" > "$run/review-cost.json"
 cat "$run/review-cost.json"
 
-python3 bench/bench.py --review-cost "$run/review-cost.json" --webhook-jar "$run/activemq-ha-webhook.jar" --baseline-jar "$run/activemq-ha-bench-baseline.jar" \
+unshare --mount --net --propagation private -- sh -c \
+    'ip link set lo up && mount -t tmpfs -o size=1m,mode=0755 bench-run /run && exec "$@"' sh \
+    python3 bench/bench.py --review-cost "$run/review-cost.json" --webhook-jar "$run/activemq-ha-webhook.jar" --baseline-jar "$run/activemq-ha-bench-baseline.jar" \
     --tls-dir "$run/tls" --request "$run/request.json" --labeler-json bench/results/labeler.json \
-    --out "$out" "${options[@]}"
+    --out "$out" "${peer_options[@]}" "${options[@]}"
 python3 bench/chart.py "$out" "${out%.json}.svg"
 echo "wrote $out and ${out%.json}.svg"

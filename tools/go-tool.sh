@@ -6,7 +6,7 @@
 #
 # NAME       the binary's name; the cache entry is ${ACTIVEMQ_HA_CACHE:-$HOME/.cache/activemq-ha}/NAME-VERSION/,
 #            holding NAME and build-info.txt, and its directory is printed as the LAST line of stdout
-# PACKAGE    the command's package inside the module (cmd/helm)
+# PACKAGE    the command's package inside the module (cmd/helm; "." when main is at the module root, as vault-k8s')
 # VAR        a string variable inside the module that -ldflags -X sets to the version (for `helm version`, which
 #            chart kubeVersion checks read)
 # FILE       also receives the directory (Maven runs the scripts this way and hands the file to the tests)
@@ -41,14 +41,15 @@ found() {
 
 # build MODULE VERSION OUT: the module's own go.mod pins everything; the wrapper module only requires it.
 build() {
-    local module=$1 version=$2 out=$3 work status=0 ldflags="-s -w"
+    local module=$1 version=$2 out=$3 work status=0 ldflags="-s -w" package=$1/$CMD
+    [[ "$CMD" != . ]] || package=$module
     [[ -z "$STAMP" ]] || ldflags+=" -X $module/$STAMP=$version"
     work=$(mktemp -d "$CACHE_ROOT/.$NAME-wrapper.XXXXXX")
     printf 'module activemqha.local/%s\n\ngo 1.24\n\nrequire %s %s\n' "$NAME" "$module" "$version" >"$work/go.mod"
     log "building $NAME $version ($module) from the Go module proxy (minutes, once per version)"
     (cd "$work" && go_env go mod download "$module@$version" &&
-        go_env go get "$module/$CMD@$version" &&
-        go_env nice -n "$BUILD_NICE" go build -trimpath -ldflags "$ldflags" -o "$out/$NAME" "$module/$CMD") || status=1
+        go_env go get "$package@$version" &&
+        go_env nice -n "$BUILD_NICE" go build -trimpath -ldflags "$ldflags" -o "$out/$NAME" "$package") || status=1
     rm -rf "$work"
     return $status
 }
