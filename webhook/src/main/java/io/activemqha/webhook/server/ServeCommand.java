@@ -136,6 +136,12 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Labeler memory limit. Env ACTIVEMQ_HA_WEBHOOK_LABELER_MEMORY_LIMIT. Default: ${DEFAULT-VALUE}.")
     String memoryLimit;
 
+    @Option(names = "--admission-log-rate", paramLabel = "LINES",
+            description = "Log lines per second for allowed answers (injected, skipped); beyond it they are counted and "
+                + "one line a second says how many were left out. Denials and errors are always logged. 0 logs no "
+                + "allowed answers. Env ACTIVEMQ_HA_WEBHOOK_ADMISSION_LOG_RATE. Default: ${DEFAULT-VALUE}.")
+    int admissionLogRate;
+
     @Override
     public Integer call() throws InterruptedException {
         ServeConfig config = config();
@@ -205,6 +211,9 @@ public final class ServeCommand implements Callable<Integer> {
         if (maxBodySize < 1024) {
             problems.add("--max-body-size " + maxBodySize + " is too small for any AdmissionReview: use at least 1Ki");
         }
+        if (admissionLogRate < 0) {
+            problems.add("--admission-log-rate " + admissionLogRate + " must be 0 or more");
+        }
         requirePositive(problems, "--cert-reload-interval", certReloadInterval);
         requirePositive(problems, "--rbac-cache-ttl", rbacCacheTtl);
         requirePositive(problems, "--rbac-timeout", rbacTimeout);
@@ -240,7 +249,7 @@ public final class ServeCommand implements Callable<Integer> {
                 new ServerSettings(host, port, maxBodySize, eventLoops),
                 new ServeConfig.TlsSettings(files, certReloadInterval),
                 new ServeConfig.RbacSettings(provisionRbac, rbacCacheTtl, rbacTimeout),
-                injector);
+                injector, admissionLogRate);
     }
 
     /** Adds "OPTION "VALUE" PROBLEM" when {@code problem} is present; true when the value is fine. */

@@ -12,13 +12,24 @@ import java.util.Objects;
  * @param tls      where the certificate comes from and how often it is re-read
  * @param rbac     per-namespace provisioning of the labeler's ServiceAccount and RoleBinding
  * @param injector the cluster-wide injection defaults
+ * @param admissionLogRate lines per second for allowed answers (denials and errors are always logged), see
+ *                 {@link AdmissionLog}
  */
-public record ServeConfig(ServerSettings server, TlsSettings tls, RbacSettings rbac, InjectorConfig injector) {
+public record ServeConfig(ServerSettings server, TlsSettings tls, RbacSettings rbac, InjectorConfig injector,
+                          int admissionLogRate) {
     public ServeConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(rbac, "rbac");
         Objects.requireNonNull(injector, "injector");
+        if (admissionLogRate < 0) {
+            throw new IllegalArgumentException("admission log rate must be 0 or more, got " + admissionLogRate);
+        }
+    }
+
+    /** With the default admission log rate ({@link AdmissionLog#DEFAULT_ALLOWED_PER_SECOND}). */
+    public ServeConfig(ServerSettings server, TlsSettings tls, RbacSettings rbac, InjectorConfig injector) {
+        this(server, tls, rbac, injector, AdmissionLog.DEFAULT_ALLOWED_PER_SECOND);
     }
 
     /**

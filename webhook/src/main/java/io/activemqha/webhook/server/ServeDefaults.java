@@ -35,6 +35,7 @@ public final class ServeDefaults implements CommandLine.IDefaultValueProvider {
                 Map.entry("--dev", "false"),
                 Map.entry("--cert-reload-interval", "5s"),
                 Map.entry("--max-body-size", "3Mi"),
+                Map.entry("--admission-log-rate", Integer.toString(AdmissionLog.DEFAULT_ALLOWED_PER_SECOND)),
                 Map.entry("--labeler-image", injector.labelerImage()),
                 Map.entry("--service-account", injector.serviceAccount()),
                 Map.entry("--provision-rbac", "true"),

@@ -34,6 +34,8 @@ public final class WebhookApplication {
     private final KubernetesClient client;
     private final WebhookMetrics metrics = new WebhookMetrics();
     private final WebhookServer server;
+    private final AdmissionLog admissionLog;
+    private volatile long leftOutTimer = -1;
     private volatile CertificateReloader reloader;
     private volatile DevCertificate devCertificate;
     private volatile Path devDirectory;
@@ -54,8 +56,9 @@ public final class WebhookApplication {
                 ? new CachingRbacProvisioner(vertx, new RbacApplier(client), config.rbac().cacheTtl(), System::nanoTime,
                         (namespace, succeeded) -> metrics.rbacProvisioned(succeeded))
                 : RbacProvisioner.disabled();
+        this.admissionLog = new AdmissionLog(config.admissionLogRate(), System::nanoTime, AdmissionLog.Sink.SLF4J);
         MutationHandler mutation = new MutationHandler(new AdmissionReviewer(config.injector()), provisioner,
-                config.rbac().timeout(), metrics, new AdmissionLog(), System::nanoTime);
+                config.rbac().timeout(), metrics, admissionLog, System::nanoTime);
         this.server = new WebhookServer(vertx, config.server(), mutation, metrics, Clock.systemUTC());
     }
 
@@ -66,6 +69,7 @@ public final class WebhookApplication {
                         .map(port -> {
                             reloader = new CertificateReloader(vertx, files, config.tls().reloadInterval(), initial,
                                     server::useCredentials, metrics).start();
+                            leftOutTimer = vertx.setPeriodic(1000, id -> admissionLog.reportLeftOut());
                             LOG.info("activemq-ha webhook ready on port {}: RBAC provisioning {}, certificate reload every {}",
                                     port, config.rbac().provision() ? "on (API server " + client.getMasterUrl() + ")"
                                             : "off", Durations.format(config.tls().reloadInterval()));
@@ -79,7 +83,11 @@ public final class WebhookApplication {
         if (current != null) {
             current.close();
         }
+        if (leftOutTimer >= 0) {
+            vertx.cancelTimer(leftOutTimer);
+        }
         return server.stop(grace).eventually(() -> {
+            admissionLog.reportLeftOut();
             if (client != null) {
                 client.close();
             }

@@ -198,7 +198,7 @@ class WebhookTlsTest {
         TlsCredentials credentials = TlsCredentials.parse(leaf.certificatePem(), leaf.privateKeyPem());
         WebhookMetrics metrics = new WebhookMetrics();
         MutationHandler mutation = new MutationHandler(new AdmissionReviewer(InjectorConfig.defaults()),
-                RbacProvisioner.disabled(), Duration.ofSeconds(1), metrics, new AdmissionLog(), System::nanoTime);
+                RbacProvisioner.disabled(), Duration.ofSeconds(1), metrics, new AdmissionLog(AdmissionLog.DEFAULT_ALLOWED_PER_SECOND, System::nanoTime, AdmissionLog.Sink.SLF4J), System::nanoTime);
         // The server's clock is two hours ahead: the certificate it serves has expired by its reckoning.
         WebhookServer server = new WebhookServer(vertx, new ServerSettings("127.0.0.1", 0, 65536, 1), mutation, metrics,
                 Clock.offset(Clock.systemUTC(), Duration.ofHours(2)));

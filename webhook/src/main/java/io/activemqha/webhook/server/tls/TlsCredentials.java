@@ -2,16 +2,20 @@ package io.activemqha.webhook.server.tls;
 
 import io.activemqha.certs.Certificates;
 import io.activemqha.certs.Pem;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.KeyCertOptions;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
 
 /**
  * A validated serving certificate chain and the private key that belongs to its leaf.
@@ -21,6 +25,8 @@ import java.util.List;
  * @param fingerprint SHA-256 of the PEM texts the pair was parsed from: equal fingerprints mean unchanged files
  */
 public record TlsCredentials(List<X509Certificate> chain, PrivateKey privateKey, String fingerprint) {
+    // The store never leaves memory, but PKCS#12 wants a password to wrap the key with.
+    private static final char[] KEY_STORE_PASSWORD = "in-memory".toCharArray();
 
     public TlsCredentials {
         chain = List.copyOf(chain);
@@ -80,11 +86,22 @@ public record TlsCredentials(List<X509Certificate> chain, PrivateKey privateKey,
         return leaf().getNotAfter().toInstant();
     }
 
-    /** Vert.x key material; the key is re-encoded as PKCS#8, which every Vert.x SSL engine reads. */
-    public PemKeyCertOptions toKeyCertOptions() {
-        return new PemKeyCertOptions()
-                .setCertValue(Buffer.buffer(Pem.encodeCertificates(chain)))
-                .setKeyValue(Buffer.buffer(Pem.encodePrivateKey(privateKey)));
+    /**
+     * Vert.x key material: the already parsed and checked key and chain in an in-memory key store, so that what is
+     * served is exactly what {@link #parse} validated, without encoding it to PEM for Vert.x to parse again.
+     */
+    public KeyCertOptions toKeyCertOptions() {
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("serving", privateKey, KEY_STORE_PASSWORD, chain.toArray(Certificate[]::new));
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(store, KEY_STORE_PASSWORD);
+            return KeyCertOptions.wrap(factory);
+        } catch (GeneralSecurityException | IOException e) {
+            // Only a JVM without PKCS12 or its default key manager gets here: every Java 17 has both.
+            throw new IllegalStateException("cannot build the in-memory key store for the serving certificate", e);
+        }
     }
 
     @Override
