@@ -7,9 +7,11 @@ Everything listens on and connects to 127.0.0.1 only, on ports picked free at ru
 time (h2load -D) and every process started here is killed before returning, also on failure.
 
 Method (see BENCHMARKS.md):
-  * both servers run with the same JVM flags (by default the webhook image's, plus what its Deployment's limits of
-    320Mi and 1 CPU make the JVM see: MaxRAM and ActiveProcessorCount) and the same certificate; with --pin they are pinned to
-    CPU 0 and h2load to CPU 1 (steadier on a quiet machine, but on a busy one the pinned server waits for its CPU);
+  * the webhook runs as the image runs it: through its launcher (webhook/src/main/sh/webhook: its JVM flags and its
+    class-data-sharing archive, built by bench/run.sh as the image build does), plus what its Deployment's limits of
+    320Mi and 1 CPU make the JVM see (MaxRAM, ActiveProcessorCount); the baseline runs with the same JVM flags (no
+    archive: it is a floor, not a product); both serve the same certificate; with --pin they are pinned to CPU 0 and
+    h2load to CPU 1 (steadier on a quiet machine, but on a busy one the pinned server waits for its CPU);
   * start-up: time from spawning the JVM to the first 200 from GET /readyz (median of several starts);
   * each server is warmed up (JIT) with sustained load before anything is recorded;
   * max throughput: closed-loop h2load, many requests in flight, per protocol, alternating servers each round;
@@ -427,9 +429,10 @@ def main():
     parser.add_argument("--labeler-json", required=True)
     parser.add_argument("--review-cost", help="ReviewCost's JSON: the review's CPU cost without the server")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--jvm-flags",
-                        default="-XX:MaxRAM=320m -XX:MaxRAMPercentage=70 -XX:ActiveProcessorCount=1 -XX:-UsePerfData "
-                                "-XX:+ExitOnOutOfMemoryError")
+    parser.add_argument("--webhook-launcher", required=True,
+                        help="the image's launcher, next to the webhook jar and its CDS archive")
+    parser.add_argument("--container-jvm-flags", default="-XX:MaxRAM=320m -XX:ActiveProcessorCount=1",
+                        help="what the Deployment's limits (320Mi, 1 CPU) make a container's JVM see")
     parser.add_argument("--extra-webhook-flags", default="", help="e.g. a JFR recording")
     parser.add_argument("--warm-up", type=int, default=80, help="seconds of load on the webhook before recording")
     parser.add_argument("--duration", type=int, default=10, help="seconds per throughput run")
@@ -449,21 +452,29 @@ def main():
 
     pin = args.pin and (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None
     rates = [int(r) for r in args.rates.split(",")]
-    jvm = args.jvm_flags.split()
+    launcher_flags = subprocess.run([args.webhook_launcher, "--print-jvm-flags"], capture_output=True, text=True,
+                                    check=True).stdout.split()
+    container = args.container_jvm_flags.split()
     tls = {name: os.path.join(args.tls_dir, name) for name in ("ca.crt", "tls.crt", "tls.key")}
     work_dir = tempfile.mkdtemp(prefix="activemq-ha-bench-")
     load_before = loadavg()
     began = time.monotonic()
 
-    def webhook_command(port, extra=()):
-        return pinned(0, ["java", *jvm, *extra, "-jar", args.webhook_jar, "serve", "--host", "127.0.0.1",
+    def webhook_environment(extra=()):
+        return {**os.environ, "WEBHOOK_JAR": os.path.abspath(args.webhook_jar),
+                "WEBHOOK_JAVA_OPTS": " ".join([*container, *extra])}
+
+    webhook_env = webhook_environment()
+
+    def webhook_command(port):
+        return pinned(0, [args.webhook_launcher, "serve", "--host", "127.0.0.1",
                           "--port", str(port), "--tls-cert", tls["tls.crt"], "--tls-key", tls["tls.key"],
                           "--provision-rbac=false"], pin)
 
     response_file = os.path.join(work_dir, "response.json")
 
     def baseline_command(port):
-        return pinned(0, ["java", *jvm, "-jar", args.baseline_jar, "127.0.0.1", str(port), tls["tls.crt"],
+        return pinned(0, ["java", *launcher_flags, *container, "-jar", args.baseline_jar, "127.0.0.1", str(port), tls["tls.crt"],
                           tls["tls.key"], response_file], pin)
 
     def peer_command(port):
@@ -479,7 +490,7 @@ def main():
     control_plane = None
     try:
         # The webhook's answer to the request, so that the baseline answers exactly the same bytes.
-        probe = Server("webhook-probe", webhook_command, tls["ca.crt"], work_dir)
+        probe = Server("webhook-probe", webhook_command, tls["ca.crt"], work_dir, env=webhook_env)
         servers.append(probe)
         probe.start()
         # The first review after start-up runs in the interpreter and loads the model classes: the pod that meets
@@ -492,7 +503,7 @@ def main():
         with open(response_file, "wb") as f:
             f.write(response)
 
-        kinds = {"webhook": (webhook_command, {}), "baseline": (baseline_command, {})}
+        kinds = {"webhook": (webhook_command, {"env": webhook_env}), "baseline": (baseline_command, {})}
         peer_env = None
         if args.peer_binary:
             print("peer: starting etcd and kube-apiserver for vault-k8s' in-cluster client...", flush=True)
@@ -517,8 +528,8 @@ def main():
                     to_review[name].append(round(server.start_to_review(request, args.sni)))
                     server.stop()
 
-        webhook = Server("webhook", lambda port: webhook_command(port, args.extra_webhook_flags.split()),
-                         tls["ca.crt"], work_dir)
+        webhook = Server("webhook", webhook_command, tls["ca.crt"], work_dir,
+                         env=webhook_environment(args.extra_webhook_flags.split()))
         baseline = Server("baseline", baseline_command, tls["ca.crt"], work_dir)
         pair = {"webhook": webhook, "baseline": baseline}
         if args.peer_binary:
@@ -683,7 +694,8 @@ def main():
         "start_to_review_ms_runs": to_review,
         "request_bytes": len(request),
         "response_bytes": len(response),
-        "jvm_flags": args.jvm_flags,
+        "jvm_flags": {"webhook": " ".join([*launcher_flags, "(+ its CDS archive)", *container]),
+                      "baseline": " ".join([*launcher_flags, *container])},
         "pinning": "servers on CPU 0, h2load on CPU 1" if pin else "none",
         "settings": {"warm_up_s": args.warm_up, "throughput_s": args.duration, "latency_s": args.latency_duration,
                      "rounds": args.rounds, "rates": rates},

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Webhook benchmark: the real webhook (shaded jar, TLS from the certs tool, RBAC provisioning off) against a
+# Webhook benchmark: the real webhook (shaded jar started by the image's launcher with its class-data-sharing archive,
+# TLS from the certs tool, RBAC provisioning off) against a
 # do-nothing Vert.x TLS baseline and against the peer users would run instead, HashiCorp's vault-k8s agent injector
 # (pinned VAULT_K8S_VERSION, built once from the Go module proxy by tools/go-tool.sh; it needs a Kubernetes API, so a
 # real etcd + kube-apiserver from e2e/control-plane.sh runs too), all loaded by h2load over HTTP/2 and HTTP/1.1 on
@@ -76,6 +77,10 @@ run=bench/target/run-$$
 mkdir -p "$run/tls"
 trap 'rm -rf "$run"' EXIT
 cp "${BENCH_WEBHOOK_JAR:-webhook/target/activemq-ha-webhook.jar}" "$run/activemq-ha-webhook.jar"
+# Laid out as in the image (launcher next to the jar), with its class-data-sharing archive made as the image build
+# makes it: the webhook is measured as it ships.
+cp webhook/src/main/sh/webhook "$run/webhook"
+"$run/webhook" --create-cds-archive
 cp bench/target/activemq-ha-bench-baseline.jar "$run/"
 java -jar certs/target/activemq-ha-certs.jar create --service activemq-ha-webhook --namespace activemq-ha \
     --host 127.0.0.1 --host localhost --out "$run/tls" >/dev/null
@@ -91,15 +96,17 @@ review["request"]["object"]["metadata"]["annotations"].update({
 print(json.dumps(review, separators=(",", ":")), end="")' \
     webhook/src/test/resources/admission/replicaset-pod.json > "$run/request.json"
 
-# The review's own CPU cost, without the server (single thread, after a JIT warm-up).
+# The review's own CPU cost, without the server (single thread, after a JIT warm-up), with the launcher's JVM flags.
 echo "review cost: reviewing the request in a loop, without the server..."
-java -Xmx224m -XX:ActiveProcessorCount=1 -XX:-UsePerfData -cp "$run/activemq-ha-webhook.jar" bench/review/ReviewCost.java \
+# shellcheck disable=SC2046 # one flag per word
+java $("$run/webhook" --print-jvm-flags) -XX:ActiveProcessorCount=1 -cp "$run/activemq-ha-webhook.jar" bench/review/ReviewCost.java \
     "$run/request.json" "${BENCH_REVIEW_WARM_UP:-40}" > "$run/review-cost.json"
 cat "$run/review-cost.json"
 
 unshare --mount --net --propagation private -- sh -c \
     'ip link set lo up && mount -t tmpfs -o size=1m,mode=0755 bench-run /run && exec "$@"' sh \
-    python3 bench/bench.py --review-cost "$run/review-cost.json" --webhook-jar "$run/activemq-ha-webhook.jar" --baseline-jar "$run/activemq-ha-bench-baseline.jar" \
+    python3 bench/bench.py --review-cost "$run/review-cost.json" --webhook-jar "$run/activemq-ha-webhook.jar" \
+    --webhook-launcher "$run/webhook" --baseline-jar "$run/activemq-ha-bench-baseline.jar" \
     --tls-dir "$run/tls" --request "$run/request.json" --labeler-json bench/results/labeler.json \
     --out "$out" "${peer_options[@]}" "${options[@]}"
 python3 bench/chart.py "$out" "${out%.json}.svg"
