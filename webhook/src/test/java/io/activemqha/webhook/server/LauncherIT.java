@@ -43,6 +43,9 @@ class LauncherIT {
         assertThat(selfTest.output()).containsPattern(
                 "io\\.activemqha\\.webhook\\.admission\\.PodInjector source: shared objects file \\(top\\)");
 
+        // The jar leaves BouncyCastle's JCA provider out (webhook/pom.xml): nothing instantiates it.
+        assertThat(selfTest.output()).doesNotContain("org.bouncycastle.jcajce.provider.", "org.bouncycastle.jce.provider.");
+
         Run flags = run(Map.of(), launcher.toString(), "--print-jvm-flags");
         assertThat(flags.output()).contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx");
     }
