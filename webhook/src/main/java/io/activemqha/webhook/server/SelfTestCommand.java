@@ -15,7 +15,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -24,53 +26,102 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * {@code self-test}: runs the real webhook on a loopback port with a throwaway certificate and sends it the requests an
- * API server sends (an injected pod, a pod left alone, a denied override, a malformed body, the probes and a scrape)
- * over HTTP/2 and HTTP/1.1 with TLS, checking every answer.
+ * {@code self-test}: sends a webhook the requests an API server sends (an injected pod, a pod left alone, a denied
+ * override, a malformed body, the probes and a scrape) over HTTP/2 and HTTP/1.1 with TLS, checking every answer. The
+ * webhook is started in this process on a loopback port with a throwaway certificate, or is an already running one
+ * ({@code --target}).
  *
- * <p>It proves an image works without a cluster, and it is the launcher's class-data-sharing training run: every class
- * a serving webhook needs is loaded by it, so {@code webhook --create-cds-archive} archives them all.
+ * <p>It proves an image works without a cluster, and it drives the launcher's class-data-sharing training run: a
+ * {@code serve} process answers a {@code self-test --target} process, so the archive holds what a serving webhook
+ * loads and none of the client's classes.
  */
 @Command(name = "self-test", mixinStandardHelpOptions = true,
-        description = "Starts the webhook on 127.0.0.1 with a throwaway self-signed certificate and RBAC provisioning off, "
-                + "sends it AdmissionReviews (inject, leave alone, deny an invalid override, malformed JSON) and GETs "
-                + "/healthz, /readyz and /metrics over HTTP/2 and HTTP/1.1, and checks every answer. Needs no cluster.",
-        footer = {"", "Exit codes: 0 every answer as expected, 1 a check failed (each failure is printed)."})
+        description = "Starts the webhook on 127.0.0.1 with a throwaway self-signed certificate and RBAC provisioning off "
+                + "(or takes a running one, --target), sends it AdmissionReviews (inject, leave alone, deny an invalid "
+                + "override, malformed JSON) and GETs /healthz, /readyz and /metrics over HTTP/2 and HTTP/1.1, and "
+                + "checks every answer. Needs no cluster.",
+        footer = {"", "Exit codes: 0 every answer as expected, 1 a check failed (each failure is printed), 2 invalid options."})
 public final class SelfTestCommand implements Callable<Integer> {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String UID = "00000000-0000-4000-8000-000000000000";
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--target", paramLabel = "URL",
+            description = "Test this running webhook (https://HOST:PORT) instead of starting one; needs --ca-file.")
+    URI target;
+
+    @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA certificate that the target's certificate chains to.")
+    Path caFile;
+
+    @Option(names = "--server-name", paramLabel = "NAME",
+            description = "TLS server name sent and verified (a DNS name of the target's certificate). Default: the "
+                + "target's host, or localhost for the webhook started here.")
+    String serverName;
+
     @Override
     public Integer call() throws Exception {
+        if (target != null) {
+            if (!"https".equals(target.getScheme()) || target.getHost() == null || target.getPort() < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--target " + target + ": expected https://HOST:PORT");
+            }
+            if (caFile == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--target needs --ca-file");
+            }
+            Vertx vertx = Vertx.vertx();
+            try {
+                return report(check(vertx, target.getHost(), target.getPort(), caFile,
+                        serverName != null ? serverName : target.getHost()));
+            } finally {
+                await(vertx.close());
+            }
+        }
+        return report(checkInProcess());
+    }
+
+    private List<String> checkInProcess() throws Exception {
         ServeConfig config = new ServeConfig(new ServerSettings("127.0.0.1", 0, 3L << 20),
                 new ServeConfig.TlsSettings(null, Duration.ofSeconds(5)),
                 new ServeConfig.RbacSettings(false, Duration.ofSeconds(30), Duration.ofSeconds(3)),
                 InjectorConfig.defaults());
         Vertx vertx = Vertx.vertx();
         WebhookApplication application = new WebhookApplication(vertx, config, null);
-        List<String> failures = new ArrayList<>();
         try {
             int port = await(application.start());
             DevCertificate certificate = application.devCertificate();
-            for (HttpVersion version : List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1)) {
-                HttpClient client = vertx.createHttpClient(new HttpClientOptions()
-                        .setProtocolVersion(version)
-                        .setUseAlpn(true)
-                        .setSsl(true)
-                        .setTrustOptions(new PemTrustOptions().addCertPath(certificate.caCertificate().toString())));
-                try {
-                    new Checks(client, port, version, failures).run();
-                } finally {
-                    await(client.close());
-                }
-            }
+            return check(vertx, "127.0.0.1", port, certificate.caCertificate(), serverName != null ? serverName : "localhost");
         } finally {
             await(application.stop(Duration.ofSeconds(5)));
             await(vertx.close());
         }
+    }
+
+    /** Every check over each protocol; the failures. */
+    private static List<String> check(Vertx vertx, String host, int port, Path ca, String name) throws Exception {
+        List<String> failures = new ArrayList<>();
+        for (HttpVersion version : List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1)) {
+            HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                    .setProtocolVersion(version)
+                    .setUseAlpn(true)
+                    .setSsl(true)
+                    .setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+            try {
+                new Checks(client, host, port, name, version, failures).run();
+            } finally {
+                await(client.close());
+            }
+        }
+        return failures;
+    }
+
+    private static int report(List<String> failures) {
         if (failures.isEmpty()) {
             System.out.println("self-test passed");
             return 0;
@@ -80,7 +131,8 @@ public final class SelfTestCommand implements Callable<Integer> {
     }
 
     /** One protocol's round of requests against the running webhook. */
-    private record Checks(HttpClient client, int port, HttpVersion version, List<String> failures) {
+    private record Checks(HttpClient client, String host, int port, String serverName, HttpVersion version,
+                          List<String> failures) {
         void run() throws Exception {
             JsonObject injected = review(Map.of(Annotations.ENABLED, "true"));
             expectReview("annotated pod", injected, 200, response -> response.getBoolean("allowed", false)
@@ -111,8 +163,8 @@ public final class SelfTestCommand implements Callable<Integer> {
                             Predicate<String> check) throws Exception {
             RequestOptions request = new RequestOptions()
                     .setMethod(method)
-                    .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
-                    .setHost("localhost")
+                    .setServer(SocketAddress.inetSocketAddress(port, host))
+                    .setHost(serverName)
                     .setPort(port)
                     .setURI(path)
                     .putHeader("Content-Type", "application/json");

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The image's entry point: the launcher script and the shaded jar laid out as in the image. The class-data-sharing
- * archive is built from the self-test run and then really used; the self-test passes through the launcher.
+ * archive is built from a serve process answering a self-test process and then really used; the self-test passes
+ * through the launcher, in-process and against a running serve.
  */
 class LauncherIT {
     private static final Path JAR = Path.of(System.getProperty("webhook.jar", "target/activemq-ha-webhook.jar"));
@@ -46,6 +47,10 @@ class LauncherIT {
         // The jar leaves BouncyCastle's JCA provider out (webhook/pom.xml): nothing instantiates it.
         assertThat(selfTest.output()).doesNotContain("org.bouncycastle.jcajce.provider.", "org.bouncycastle.jce.provider.");
 
+        // The archive holds what the server loaded, not the test client's classes.
+        assertThat(selfTest.output()).containsPattern(
+                "io\\.vertx\\.core\\.http\\.impl\\.HttpClientImpl source: (jar|file):");
+
         Run flags = run(Map.of(), launcher.toString(), "--print-jvm-flags");
         assertThat(flags.output()).contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx");
     }
@@ -56,8 +61,20 @@ class LauncherIT {
         Path launcher = Files.copy(LAUNCHER, app.resolve("webhook"), StandardCopyOption.COPY_ATTRIBUTES);
         Run created = run(Map.of(), launcher.toString(), "--create-cds-archive");
         assertThat(created.exit()).isEqualTo(1);
-        assertThat(created.output()).contains("the self-test training run failed");
+        assertThat(created.output()).contains("the training run failed");
         assertThat(app.resolve("activemq-ha-webhook.jsa")).doesNotExist();
+    }
+
+    @Test
+    void selfTestAgainstATargetNeedsAnHttpsUrlAndItsCa() throws Exception {
+        Path launcher = Files.copy(LAUNCHER, app.resolve("webhook"), StandardCopyOption.COPY_ATTRIBUTES);
+        Map<String, String> env = Map.of("WEBHOOK_JAR", JAR.toAbsolutePath().toString());
+        Run noCa = run(env, launcher.toString(), "self-test", "--target", "https://127.0.0.1:8443");
+        assertThat(noCa.exit()).isEqualTo(2);
+        assertThat(noCa.output()).contains("--target needs --ca-file");
+        Run plain = run(env, launcher.toString(), "self-test", "--target", "http://127.0.0.1:8443", "--ca-file", "ca.crt");
+        assertThat(plain.exit()).isEqualTo(2);
+        assertThat(plain.output()).contains("--target http://127.0.0.1:8443: expected https://HOST:PORT");
     }
 
     private record Run(int exit, String output) {
