@@ -415,7 +415,7 @@ def labeler_figures(path):
     return {
         "labeler_rss_mib": round(launcher["rss_kib"]["median"] / 1024, 1),
         "labeler_start_ms": round(launcher["startup_ms"]["median"]),
-        "labeler_source": {"file": os.path.relpath(path), "date": labeler.get("date"),
+        "labeler_source": {"measured": "in this run", "command": labeler.get("command"), "date": labeler.get("date"),
                            "variant": "launcher (image JVM flags + AppCDS)"},
     }
 

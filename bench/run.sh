@@ -4,8 +4,9 @@
 # do-nothing Vert.x TLS baseline and against the peer users would run instead, HashiCorp's vault-k8s agent injector
 # (pinned VAULT_K8S_VERSION, built once from the Go module proxy by tools/go-tool.sh; it needs a Kubernetes API, so a
 # real etcd + kube-apiserver from e2e/control-plane.sh runs too), all loaded by h2load over HTTP/2 and HTTP/1.1 on
-# 127.0.0.1. Also takes the labeler's footprint from bench/results/labeler.json (running bench/labeler/run.sh when it
-# is missing).
+# 127.0.0.1. Also measures the labeler's footprint (RSS, start-up time) afresh with a short bench/labeler/run.sh (one
+# failover per standby-port mode, 3 start-up rounds per variant, 1 with --quick) whose JSON stays in the run's private
+# directory; bench/results/labeler.json (the labeler's own full run) is neither read nor written.
 #
 # The measurement runs in a private mount + network namespace (unshare; root): its own loopback, and a tmpfs over /run
 # there that receives the peer's in-cluster credentials (/var/run/secrets/kubernetes.io/serviceaccount); the host's
@@ -17,16 +18,19 @@
 # Environment: BENCH_WEBHOOK_JAR=<jar> measures that webhook jar instead of the tree's (before/after comparisons);
 #              BENCH_PEER=0 leaves the peer (and the control plane) out;
 #              BENCH_OUT=<file.json> writes there (and the chart next to it) instead of bench/results/latest.json.
-# Takes about 8 minutes (plus the build on a clean tree). Needs root or sudo only when h2load is missing.
+# Takes about 10 minutes, 2 to 3 of them the labeler's (plus the build on a clean tree). Needs root or sudo only
+# when h2load is missing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 out=${BENCH_OUT:-bench/results/latest.json}
 options=()
+labeler_rounds=3
 for arg in "$@"; do
     if [ "$arg" = --quick ]; then
         options+=(--warm-up 10 --duration 3 --latency-duration 4 --rounds 1 --starts 1)
+        labeler_rounds=1
         export BENCH_REVIEW_WARM_UP=5
     else
         options+=("$arg")
@@ -67,15 +71,15 @@ if [ "${BENCH_PEER:-1}" != 0 ]; then
     peer_options=(--peer-binary "$vault_k8s/vault-k8s" --peer-version "$VAULT_K8S_VERSION" --control-plane "$control_plane")
 fi
 
-if [ ! -s bench/results/labeler.json ]; then
-    echo "bench/results/labeler.json is missing: running bench/labeler/run.sh..."
-    bench/labeler/run.sh
-fi
-
 # Private copies: another build replacing the jars mid-run must not change what is measured.
 run=bench/target/run-$$
 mkdir -p "$run/tls"
 trap 'rm -rf "$run"' EXIT
+
+# The labeler's RSS and start-up time, measured fresh by every run (before the webhook's load).
+echo "labeler footprint: bench/labeler/run.sh 1 $labeler_rounds $run/labeler.json..."
+bench/labeler/run.sh 1 "$labeler_rounds" "$run/labeler.json"
+
 cp "${BENCH_WEBHOOK_JAR:-webhook/target/activemq-ha-webhook.jar}" "$run/activemq-ha-webhook.jar"
 # Laid out as in the image (launcher next to the jar), with its class-data-sharing archive made as the image build
 # makes it: the webhook is measured as it ships.
@@ -107,7 +111,7 @@ unshare --mount --net --propagation private -- sh -c \
     'ip link set lo up && mount -t tmpfs -o size=1m,mode=0755 bench-run /run && exec "$@"' sh \
     python3 bench/bench.py --review-cost "$run/review-cost.json" --webhook-jar "$run/activemq-ha-webhook.jar" \
     --webhook-launcher "$run/webhook" --baseline-jar "$run/activemq-ha-bench-baseline.jar" \
-    --tls-dir "$run/tls" --request "$run/request.json" --labeler-json bench/results/labeler.json \
+    --tls-dir "$run/tls" --request "$run/request.json" --labeler-json "$run/labeler.json" \
     --out "$out" "${peer_options[@]}" "${options[@]}"
 python3 bench/chart.py "$out" "${out%.json}.svg"
 echo "wrote $out and ${out%.json}.svg"

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Labeler benchmark: promotion/demotion latency over repeated failovers between two real brokers, and the
 # labeler's start-up time and steady-state RSS with the launcher's JVM flags vs. default JVM flags.
-# Usage: bench/labeler/run.sh [failovers=10] [start-up rounds per variant=5]
-# Prints a table and writes bench/results/labeler.json. Builds the labeler module if needed.
+# Usage: bench/labeler/run.sh [failovers=10] [start-up rounds per variant=5] [out=bench/results/labeler.json]
+# Prints a table and writes the JSON to out. Builds the labeler module if needed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 failovers=${1:-10}
 rounds=${2:-5}
+out=${3:-bench/results/labeler.json}
 target=labeler/target
 jar=$target/activemq-ha-labeler.jar
 
@@ -33,7 +34,7 @@ if [ ! -s "$dist/activemq-ha-labeler.jsa" ]; then
         "$dist/labeler" --create-cds-archive
 fi
 
-mkdir -p bench/results
+mkdir -p "$(dirname "$out")"
 java -cp "$target/test-classes:$target/classes:$(cat "$target/bench-classpath.txt")" \
     io.activemqha.labeler.bench.LabelerBenchmark "$dist/activemq-ha-labeler.jar" "$dist/labeler" \
-    "$failovers" "$rounds" bench/results/labeler.json
+    "$failovers" "$rounds" "$out"

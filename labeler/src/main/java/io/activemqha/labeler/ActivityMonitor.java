@@ -2,10 +2,12 @@ package io.activemqha.labeler;
 
 import io.activemqha.labeler.health.Heartbeat;
 import io.activemqha.labeler.probe.BrokerProbe;
+import io.activemqha.labeler.probe.ConnectCheck;
 import io.activemqha.labeler.probe.LiveConnection;
 import io.activemqha.labeler.probe.ProbeResult;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -16,8 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tracks whether the local broker is active. While it is, the probe's connection stays open and its
- * failure is reported at once; otherwise the broker is re-probed every {@code interval}. Every change is
- * handed to {@code sink} (the label reconciler); repeated identical outcomes are not.
+ * failure is reported at once. While its port refuses connections (a standby: connectors not started), only
+ * a bare TCP connect is tried, every {@code connectInterval}; the full probe runs as soon as one is accepted.
+ * When the port accepts but the full probe does not find an active broker (a bound socket nobody accepts on,
+ * a broker still starting, a proxy), the full probe is repeated every {@code interval}, without pre-checks, until
+ * it is refused again: an accepting port never makes the loop spin. Every change is handed to {@code sink} (the
+ * label reconciler); repeated identical outcomes are not.
  */
 public final class ActivityMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ActivityMonitor.class);
@@ -26,6 +32,8 @@ public final class ActivityMonitor implements AutoCloseable {
 
     private final BrokerProbe probe;
     private final Duration interval;
+    private final ConnectCheck connectCheck;
+    private final Duration connectInterval;
     private final Consumer<BrokerActivity> sink;
     private final Heartbeat heartbeat;
     private final LongSupplier nanoClock;
@@ -35,10 +43,18 @@ public final class ActivityMonitor implements AutoCloseable {
     private volatile LiveConnection current;
     private BrokerActivity last;
 
-    public ActivityMonitor(BrokerProbe probe, Duration interval, Consumer<BrokerActivity> sink, Heartbeat heartbeat,
-                           LongSupplier nanoClock) {
+    /**
+     * @param probe           the full protocol probe
+     * @param interval        pause before the next full probe after one that kept no connection
+     * @param connectCheck    the bare TCP connect tried while the port refuses
+     * @param connectInterval pause between refused connect checks
+     */
+    public ActivityMonitor(BrokerProbe probe, Duration interval, ConnectCheck connectCheck, Duration connectInterval,
+                           Consumer<BrokerActivity> sink, Heartbeat heartbeat, LongSupplier nanoClock) {
         this.probe = Objects.requireNonNull(probe);
         this.interval = interval;
+        this.connectCheck = Objects.requireNonNull(connectCheck);
+        this.connectInterval = connectInterval;
         this.sink = sink;
         this.heartbeat = heartbeat;
         this.nanoClock = nanoClock;
@@ -51,26 +67,53 @@ public final class ActivityMonitor implements AutoCloseable {
     }
 
     private void loop() {
+        // The connect check comes first while the port may be refusing; after a full probe that found the port
+        // accepting but kept no connection, the next full probe follows the interval directly.
+        boolean checkFirst = true;
         while (running) {
             heartbeat.beat();
             long started = nanoClock.getAsLong();
+            if (checkFirst) {
+                Optional<String> refusal = connectCheck.refusal();
+                if (refusal.isPresent()) {
+                    if (!running) {
+                        break;
+                    }
+                    done(new ProbeResult.Inactive(refusal.get()), started);
+                    pause(connectInterval.toMillis());
+                    continue;
+                }
+                // Accepted: the broker may just have started its connectors; handshake at once.
+            }
             ProbeResult result = probe.probe();
-            long probeMillis = (nanoClock.getAsLong() - started) / 1_000_000;
             if (!running) {
                 result.closeConnection();
                 break;
             }
-            publish(result, probeMillis);
-            if (!probedOnce) {
-                probedOnce = true;
-                LOG.info("first probe done {} ms after JVM start: broker {}", Uptime.millis(),
-                        result.active() ? "active" : "not active");
-            }
+            done(result, started);
             if (result instanceof ProbeResult.Active active && active.connection().isPresent()) {
                 watch(active.connection().get());
+                checkFirst = true;
+            } else if (result instanceof ProbeResult.Inactive inactive && inactive.refused()) {
+                // Refused again (the accepted connect was the last of a stopping broker, or the first check raced it).
+                checkFirst = true;
+                pause(connectInterval.toMillis());
             } else {
+                // The port accepts, but no kept connection: an active broker that answered and closed (STOMP ERROR),
+                // or a port that does not handshake. Full probes at the normal interval, never a spin.
+                checkFirst = false;
                 pause(interval.toMillis());
             }
+        }
+    }
+
+    /** Publishes one outcome of the loop (a full probe, or a refused connect check) begun at {@code startedNanos}. */
+    private void done(ProbeResult result, long startedNanos) {
+        publish(result, (nanoClock.getAsLong() - startedNanos) / 1_000_000);
+        if (!probedOnce) {
+            probedOnce = true;
+            LOG.info("first probe done {} ms after JVM start: broker {}", Uptime.millis(),
+                    result.active() ? "active" : "not active");
         }
     }
 

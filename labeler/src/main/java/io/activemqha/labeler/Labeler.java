@@ -9,6 +9,7 @@ import io.activemqha.labeler.kube.PodEventRecorder;
 import io.activemqha.labeler.kube.PodLabelReconciler;
 import io.activemqha.labeler.kube.PodRef;
 import io.activemqha.labeler.probe.BrokerProbe;
+import io.activemqha.labeler.probe.ConnectCheck;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.activemqha.common.LeaseContract;
 import io.activemqha.labeler.lease.KubeLeaseStore;
@@ -77,14 +78,15 @@ public final class Labeler {
         if (config.leaseMode()) {
             labelRule = holdLease(config, client, health, loop, labelRule);
         }
-        ActivityMonitor monitor = new ActivityMonitor(probe, config.probeInterval(), labelRule,
+        ActivityMonitor monitor = new ActivityMonitor(probe, config.probeInterval(),
+                ConnectCheck.forUrl(config.brokerUrl(), config.handshakeTimeout()), config.connectInterval(), labelRule,
                 heartbeats.register("activity-monitor"), System::nanoTime);
         // Probing first: the reconciler's start lists the own pod synchronously (TLS, JSON set-up) meanwhile.
         monitor.start();
         reconciler.start();
-        LOG.info("labeling pod {} from {} (probe every {}, handshake timeout {}); health on port {}", self,
-                config.brokerUrl(), Durations.format(config.probeInterval()), Durations.format(config.handshakeTimeout()),
-                health.port());
+        LOG.info("labeling pod {} from {} (connect check every {} while refused, probe every {}, handshake timeout {});"
+                + " health on port {}", self, config.brokerUrl(), Durations.format(config.connectInterval()),
+                Durations.format(config.probeInterval()), Durations.format(config.handshakeTimeout()), health.port());
         return new Labeler(config, client, loop, events, reconciler, monitor, health);
     }
 

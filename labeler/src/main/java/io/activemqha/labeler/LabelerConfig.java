@@ -17,7 +17,9 @@ import java.util.Optional;
  * @param namespace        own pod's namespace
  * @param brokerUrl        local broker to probe: {@code tcp://}, {@code nio://} or {@code ssl://} (OpenWire) or {@code stomp://}
  * @param healthPort       port of the liveness and metrics endpoint
- * @param probeInterval    delay between probes while the broker is not active
+ * @param probeInterval    delay between full probes while the broker is not active but its port accepts connections
+ * @param connectInterval  delay between bare TCP connect attempts while the broker's port refuses them (a standby):
+ *                         the full probe runs as soon as one is accepted
  * @param handshakeTimeout bound on connect plus protocol handshake of one probe
  * @param inactivityTimeout OpenWire inactivity bound of the kept connection: catches a broker that hangs without closing
  * @param resyncInterval   period of the full re-check of the own pod (besides the watch)
@@ -32,6 +34,7 @@ public record LabelerConfig(
         URI brokerUrl,
         int healthPort,
         Duration probeInterval,
+        Duration connectInterval,
         Duration handshakeTimeout,
         Duration inactivityTimeout,
         Duration resyncInterval,
@@ -63,6 +66,7 @@ public record LabelerConfig(
 
     /** Setting keys beyond the webhook contract (flags only, also accepted from the environment). */
     public static final String PROBE_INTERVAL = "PROBE_INTERVAL";
+    public static final String CONNECT_INTERVAL = "CONNECT_INTERVAL";
     public static final String HANDSHAKE_TIMEOUT = "HANDSHAKE_TIMEOUT";
     public static final String INACTIVITY_TIMEOUT = "INACTIVITY_TIMEOUT";
     public static final String RESYNC_INTERVAL = "RESYNC_INTERVAL";
@@ -70,17 +74,24 @@ public record LabelerConfig(
     public static final String SHUTDOWN_TIMEOUT = "SHUTDOWN_TIMEOUT";
     public static final String LIVENESS_TIMEOUT = "LIVENESS_TIMEOUT";
 
+    /**
+     * Floor of {@link #CONNECT_INTERVAL}: a refused loopback connect costs microseconds, but a shorter period would
+     * make the standby's labeler spin for no measurable gain.
+     */
+    public static final Duration MIN_CONNECT_INTERVAL = Duration.ofMillis(5);
+
     /** Defaults of the settings that have one. */
-    public static final Map<String, String> DEFAULTS = Map.of(
-            LabelerContract.ENV_BROKER_URL, LabelerContract.DEFAULT_BROKER_URL,
-            LabelerContract.ENV_HEALTH_PORT, Integer.toString(LabelerContract.DEFAULT_HEALTH_PORT),
-            PROBE_INTERVAL, "250ms",
-            HANDSHAKE_TIMEOUT, "1s",
-            INACTIVITY_TIMEOUT, "10s",
-            RESYNC_INTERVAL, "30s",
-            BACKOFF_MAX, "5s",
-            SHUTDOWN_TIMEOUT, "2s",
-            LIVENESS_TIMEOUT, "30s");
+    public static final Map<String, String> DEFAULTS = Map.ofEntries(
+            Map.entry(LabelerContract.ENV_BROKER_URL, LabelerContract.DEFAULT_BROKER_URL),
+            Map.entry(LabelerContract.ENV_HEALTH_PORT, Integer.toString(LabelerContract.DEFAULT_HEALTH_PORT)),
+            Map.entry(PROBE_INTERVAL, "250ms"),
+            Map.entry(CONNECT_INTERVAL, "25ms"),
+            Map.entry(HANDSHAKE_TIMEOUT, "1s"),
+            Map.entry(INACTIVITY_TIMEOUT, "10s"),
+            Map.entry(RESYNC_INTERVAL, "30s"),
+            Map.entry(BACKOFF_MAX, "5s"),
+            Map.entry(SHUTDOWN_TIMEOUT, "2s"),
+            Map.entry(LIVENESS_TIMEOUT, "30s"));
 
     public LabelerConfig {
         requireText(LabelerContract.ENV_POD_NAME, podName);
@@ -89,6 +100,7 @@ public record LabelerConfig(
             throw new IllegalArgumentException(LabelerContract.ENV_HEALTH_PORT + ": expected a port number 1-65535, got " + healthPort);
         }
         requirePositive(PROBE_INTERVAL, probeInterval);
+        requirePositive(CONNECT_INTERVAL, connectInterval);
         requirePositive(HANDSHAKE_TIMEOUT, handshakeTimeout);
         requirePositive(INACTIVITY_TIMEOUT, inactivityTimeout);
         requirePositive(RESYNC_INTERVAL, resyncInterval);
@@ -98,6 +110,14 @@ public record LabelerConfig(
         if (inactivityTimeout.compareTo(handshakeTimeout) <= 0) {
             throw new IllegalArgumentException(INACTIVITY_TIMEOUT + " (" + Durations.format(inactivityTimeout)
                     + ") must be longer than " + HANDSHAKE_TIMEOUT + " (" + Durations.format(handshakeTimeout) + ")");
+        }
+        if (connectInterval.compareTo(MIN_CONNECT_INTERVAL) < 0) {
+            throw new IllegalArgumentException(CONNECT_INTERVAL + " (" + Durations.format(connectInterval)
+                    + ") must be at least " + Durations.format(MIN_CONNECT_INTERVAL));
+        }
+        if (connectInterval.compareTo(probeInterval) > 0) {
+            throw new IllegalArgumentException(CONNECT_INTERVAL + " (" + Durations.format(connectInterval)
+                    + ") must not be longer than " + PROBE_INTERVAL + " (" + Durations.format(probeInterval) + ")");
         }
     }
 
@@ -114,6 +134,7 @@ public record LabelerConfig(
                 brokerUrl(s.required(LabelerContract.ENV_BROKER_URL)),
                 port(s.required(LabelerContract.ENV_HEALTH_PORT)),
                 s.duration(PROBE_INTERVAL),
+                s.duration(CONNECT_INTERVAL),
                 s.duration(HANDSHAKE_TIMEOUT),
                 s.duration(INACTIVITY_TIMEOUT),
                 s.duration(RESYNC_INTERVAL),

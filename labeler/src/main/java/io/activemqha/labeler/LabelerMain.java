@@ -42,8 +42,13 @@ public final class LabelerMain implements Callable<Integer> {
     String healthPort;
     @Option(names = "--health-address", defaultValue = "0.0.0.0", description = "Address the health endpoint binds (default ${DEFAULT-VALUE}).")
     String healthAddress;
-    @Option(names = "--probe-interval", description = "Re-probe interval while the broker is not active (env PROBE_INTERVAL, default 250ms).")
+    @Option(names = "--probe-interval", description = "Full re-probe interval while the broker is not active but its port "
+            + "accepts connections (env PROBE_INTERVAL, default 250ms).")
     String probeInterval;
+    @Option(names = "--connect-interval", description = "Interval of the bare TCP connect attempts while the broker's port "
+            + "refuses them (a standby); the full probe follows the first accepted one at once (env CONNECT_INTERVAL, "
+            + "default 25ms, 5ms to PROBE_INTERVAL).")
+    String connectInterval;
     @Option(names = "--handshake-timeout", description = "Bound on connect + handshake of one probe (env HANDSHAKE_TIMEOUT, default 1s).")
     String handshakeTimeout;
     @Option(names = "--inactivity-timeout", description = "OpenWire inactivity bound of the kept connection (env INACTIVITY_TIMEOUT, default 10s).")
@@ -117,6 +122,7 @@ public final class LabelerMain implements Callable<Integer> {
         put(flags, LabelerContract.ENV_BROKER_URL, brokerUrl);
         put(flags, LabelerContract.ENV_HEALTH_PORT, healthPort);
         put(flags, LabelerConfig.PROBE_INTERVAL, probeInterval);
+        put(flags, LabelerConfig.CONNECT_INTERVAL, connectInterval);
         put(flags, LabelerConfig.HANDSHAKE_TIMEOUT, handshakeTimeout);
         put(flags, LabelerConfig.INACTIVITY_TIMEOUT, inactivityTimeout);
         put(flags, LabelerConfig.RESYNC_INTERVAL, resync);

@@ -22,6 +22,7 @@ class LabelerConfigTest {
         assertThat(c.brokerUrl()).isEqualTo(URI.create("tcp://localhost:61616"));
         assertThat(c.healthPort()).isEqualTo(8099);
         assertThat(c.probeInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.connectInterval()).isEqualTo(Duration.ofMillis(25));
         assertThat(c.handshakeTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.leaseMode()).as("shared-file locker unless the webhook says otherwise").isFalse();
@@ -74,6 +75,29 @@ class LabelerConfigTest {
                 .hasMessageStartingWith("PROBE_INTERVAL: must be a positive duration");
         assertThatThrownBy(() -> LabelerConfig.resolve(WEBHOOK_ENV, Map.of("INACTIVITY_TIMEOUT", "1s")))
                 .hasMessage("INACTIVITY_TIMEOUT (1s) must be longer than HANDSHAKE_TIMEOUT (1s)");
+    }
+
+    @Test
+    void connectIntervalFromEnvOrFlagWithinItsBounds() {
+        Map<String, String> env = new HashMap<>(WEBHOOK_ENV);
+        env.put("CONNECT_INTERVAL", "50ms");
+        assertThat(LabelerConfig.resolve(env, Map.of()).connectInterval()).isEqualTo(Duration.ofMillis(50));
+        assertThat(LabelerConfig.resolve(env, Map.of("CONNECT_INTERVAL", "5ms")).connectInterval())
+                .as("flag over env, the floor itself is allowed").isEqualTo(Duration.ofMillis(5));
+        assertThat(LabelerConfig.resolve(WEBHOOK_ENV, Map.of("CONNECT_INTERVAL", "1s", "PROBE_INTERVAL", "1s")).connectInterval())
+                .as("as long as the probe interval").isEqualTo(Duration.ofSeconds(1));
+
+        assertThatThrownBy(() -> LabelerConfig.resolve(WEBHOOK_ENV, Map.of("CONNECT_INTERVAL", "soon")))
+                .hasMessage("CONNECT_INTERVAL: expected a duration like 250ms, 1s or 2m, got 'soon'");
+        assertThatThrownBy(() -> LabelerConfig.resolve(WEBHOOK_ENV, Map.of("CONNECT_INTERVAL", "0ms")))
+                .hasMessageStartingWith("CONNECT_INTERVAL: must be a positive duration");
+        assertThatThrownBy(() -> LabelerConfig.resolve(WEBHOOK_ENV, Map.of("CONNECT_INTERVAL", "4ms")))
+                .hasMessage("CONNECT_INTERVAL (4ms) must be at least 5ms");
+        assertThatThrownBy(() -> LabelerConfig.resolve(WEBHOOK_ENV, Map.of("CONNECT_INTERVAL", "300ms")))
+                .hasMessage("CONNECT_INTERVAL (300ms) must not be longer than PROBE_INTERVAL (250ms)");
+        assertThatThrownBy(() -> LabelerConfig.resolve(WEBHOOK_ENV, Map.of("PROBE_INTERVAL", "20ms")))
+                .as("a shorter probe interval needs a connect interval to match")
+                .hasMessage("CONNECT_INTERVAL (25ms) must not be longer than PROBE_INTERVAL (20ms)");
     }
 
     @Test

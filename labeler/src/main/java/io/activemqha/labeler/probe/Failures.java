@@ -10,13 +10,16 @@ import java.net.UnknownHostException;
 
 /** Turns a probe's exception into one short log-friendly reason, so a slave broker never floods the log. */
 final class Failures {
+    /** The reason of a refused connect, which {@link ProbeResult.Inactive#refused()} recognises. */
+    static final String REFUSED = "connection refused";
+
     private Failures() {
     }
 
     static String describe(Throwable t) {
         Throwable root = Throwables.rootCause(t);
         if (root instanceof ConnectException) {
-            return "connection refused";
+            return REFUSED;
         }
         if (root instanceof SocketTimeoutException) {
             return "connect timed out";

@@ -31,5 +31,10 @@ public sealed interface ProbeResult {
         public boolean active() {
             return false;
         }
+
+        /** Whether the port refused the connection: nothing listens there (a standby's connectors are not started). */
+        public boolean refused() {
+            return Failures.REFUSED.equals(reason);
+        }
     }
 }

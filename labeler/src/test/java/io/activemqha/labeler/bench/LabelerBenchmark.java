@@ -28,13 +28,16 @@ import java.util.function.Function;
  * RSS of the labeler with the launcher's JVM flags and, as the in-run baseline, with default JVM flags.
  * Times come from one clock (all processes run on this machine): the broker prints when it became master,
  * the benchmark notes when it SIGKILLs one, and a watch on the API notes when each label changed.
+ * The failovers run twice: with the standby's ports closed until it holds the lock (connectors configured as in
+ * {@code activemq.xml}, the stock image; the headline figures), then with them bound early (accepting TCP into
+ * the backlog without answering, see {@code TestBroker}).
  * Args: jar launcher failovers rounds out.json
  */
 public final class LabelerBenchmark {
     private final Path jar;
     private final Path launcher;
     private final MockApi api = new MockApi();
-    /** pod -> (label value -> epoch ms at which the watch saw it, latest). */
+    /** namespace/pod -> (label value -> epoch ms at which the watch saw it, latest). */
     private final Map<String, Map<String, Long>> seen = new ConcurrentHashMap<>();
 
     private LabelerBenchmark(Path jar, Path launcher) {
@@ -62,14 +65,23 @@ public final class LabelerBenchmark {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("machine", Runtime.getRuntime().availableProcessors() + " cpus, java " + System.getProperty("java.version"));
         result.put("date", Instant.now().toString());
-        result.put("command", "bench/labeler/run.sh");
+        result.put("command", "bench/labeler/run.sh " + failovers + " " + rounds);
 
         List<Long> promotions = new ArrayList<>();
         List<Long> demotions = new ArrayList<>();
-        failovers(work.resolve("failover"), failovers, promotions, demotions);
+        failovers(work.resolve("failover"), "bench-failover", true, failovers, promotions, demotions);
+        List<Long> boundPromotions = new ArrayList<>();
+        List<Long> boundDemotions = new ArrayList<>();
+        failovers(work.resolve("failover-bound"), "bench-failover-bound", false, failovers, boundPromotions, boundDemotions);
         result.put("failovers", failovers);
+        result.put("standby_ports", "closed until the broker holds the lock (transport connectors as in activemq.xml)");
         result.put("promotion_ms", stats(promotions));
         result.put("demotion_ms", stats(demotions));
+        Map<String, Object> bound = new LinkedHashMap<>();
+        bound.put("standby_ports", "bound while waiting for the lock: TCP accepted into the backlog, no answer");
+        bound.put("promotion_ms", stats(boundPromotions));
+        bound.put("demotion_ms", stats(boundDemotions));
+        result.put("standby_ports_bound", bound);
 
         Map<String, Variant> variants = new LinkedHashMap<>();
         variants.put("launcher", new Variant(port -> launcherCommand(), Map.of()));
@@ -102,6 +114,8 @@ public final class LabelerBenchmark {
         System.out.printf(Locale.ROOT, "%-52s %10s %10s %10s%n", "metric", "median", "p99", "max");
         row("promotion: standby master -> leader=yes (ms)", promotions);
         row("demotion: broker SIGKILLed -> leader=no (ms)", demotions);
+        row("standby ports bound early: promotion (ms)", boundPromotions);
+        row("standby ports bound early: demotion (ms)", boundDemotions);
         for (String v : variants.keySet()) {
             row("start-up " + v + ": spawn -> first probe (ms)", startups.get(v));
             row("  CPU time used by then (user+sys ms)", startups.get(v + "_cpu"));
@@ -126,9 +140,13 @@ public final class LabelerBenchmark {
         return cmd;
     }
 
-    private void failovers(Path dir, int count, List<Long> promotions, List<Long> demotions) throws Exception {
-        try (HaGroup g = new HaGroup(api, dir, "bench-failover");
-             Watch watch = watchLabels("bench-failover")) {
+    private void failovers(Path dir, String namespace, boolean standbyPortsClosed, int count, List<Long> promotions,
+                           List<Long> demotions) throws Exception {
+        try (HaGroup g = new HaGroup(api, dir, namespace);
+             Watch watch = watchLabels(namespace)) {
+            if (standbyPortsClosed) {
+                g.standbyPortsClosed();
+            }
             HaGroup.Broker[] brokers = {g.startMaster("a"), g.startSlave("b")};
             String[] pods = {g.createPod("pod-a", null), g.createPod("pod-b", null)};
             for (int i = 0; i < 2; i++) {
@@ -148,12 +166,12 @@ public final class LabelerBenchmark {
                 long activeAt = lastStamp(next.process(), "MASTER");
                 g.awaitLabel(pods[standby], Labels.LEADER_YES);
                 g.awaitLabel(pods[master], Labels.LEADER_NO);
-                long yesAt = awaitSeen(pods[standby], Labels.LEADER_YES, activeAt);
-                long noAt = awaitSeen(pods[master], Labels.LEADER_NO, killedAt);
+                long yesAt = awaitSeen(namespace + "/" + pods[standby], Labels.LEADER_YES, activeAt);
+                long noAt = awaitSeen(namespace + "/" + pods[master], Labels.LEADER_NO, killedAt);
                 promotions.add(yesAt - activeAt);
                 demotions.add(noAt - killedAt);
-                System.out.printf(Locale.ROOT, "failover %2d: %s -> %s  promotion %4d ms  demotion %4d ms%n", n + 1,
-                        old.name(), next.name(), yesAt - activeAt, noAt - killedAt);
+                System.out.printf(Locale.ROOT, "failover %2d (standby ports %s): %s -> %s  promotion %4d ms  demotion %4d ms%n",
+                        n + 1, standbyPortsClosed ? "closed" : "bound", old.name(), next.name(), yesAt - activeAt, noAt - killedAt);
                 // The killed broker's container restarts in the same pod, as a slave (same ports, same labeler).
                 brokers[master] = restart(g, old);
                 master = standby;
@@ -229,7 +247,8 @@ public final class LabelerBenchmark {
                 long now = System.currentTimeMillis();
                 String value = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(Labels.LEADER);
                 if (value != null) {
-                    Map<String, Long> byValue = seen.computeIfAbsent(pod.getMetadata().getName(), k -> new ConcurrentHashMap<>());
+                    Map<String, Long> byValue = seen.computeIfAbsent(namespace + "/" + pod.getMetadata().getName(),
+                            k -> new ConcurrentHashMap<>());
                     Long previous = byValue.get(value);
                     String current = byValue.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
                     if (previous == null || !value.equals(current)) {

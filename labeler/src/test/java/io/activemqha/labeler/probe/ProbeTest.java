@@ -81,6 +81,26 @@ class ProbeTest {
     }
 
     @Test
+    void connectCheckTellsARefusedPortFromAnAcceptingOne() throws Exception {
+        assertThat(ConnectCheck.forUrl(URI.create(broker.openwireUrl()), HANDSHAKE).refusal()).isEmpty();
+        assertThat(new ConnectCheck("127.0.0.1", FreePorts.next(), HANDSHAKE).refusal()).contains("connection refused");
+        assertThat(new ConnectCheck("no-such-host.invalid", 61616, HANDSHAKE).refusal()).hasValueSatisfying(
+                reason -> assertThat(reason).startsWith("unknown host"));
+        try (ServerSocket bound = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            // Accepted into the backlog although nothing accepts: why an accepted check is followed by the full probe.
+            assertThat(new ConnectCheck("127.0.0.1", bound.getLocalPort(), HANDSHAKE).refusal()).isEmpty();
+        }
+    }
+
+    @Test
+    void refusedIsRecognisedFromTheProbesOwnReason() {
+        ProbeResult refused = new OpenWireProbe(URI.create("tcp://127.0.0.1:" + FreePorts.next()), HANDSHAKE, INACTIVITY).probe();
+
+        assertThat(((ProbeResult.Inactive) refused).refused()).isTrue();
+        assertThat(new ProbeResult.Inactive("connection closed by the broker").refused()).isFalse();
+    }
+
+    @Test
     void boundSocketThatNeverAcceptsIsNotActiveAndTheProbeGivesUp() throws Exception {
         try (ServerSocket bound = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             URI openwire = URI.create("tcp://127.0.0.1:" + bound.getLocalPort());

@@ -28,6 +28,7 @@ public final class HaGroup implements AutoCloseable {
     private final Path kubeconfig;
     private final Path logs;
     private final List<ChildProcess> children = new ArrayList<>();
+    private boolean standbyPortsClosed;
 
     public HaGroup(MockApi api, Path dir, String namespace) throws IOException {
         this.api = api;
@@ -39,6 +40,15 @@ public final class HaGroup implements AutoCloseable {
         Files.createDirectories(dir.resolve("shared"));
         // Kept after the run (target/ is cleaned by the build), to read what a failed scenario's processes said.
         this.logs = Path.of("target", "test-logs", namespace);
+    }
+
+    /**
+     * Brokers started from now on bind their ports only once they hold the lock, as with {@code activemq.xml}'s
+     * transport connectors: a slave's ports refuse connections (default: bound early, accepting into the backlog).
+     */
+    public HaGroup standbyPortsClosed() {
+        this.standbyPortsClosed = true;
+        return this;
     }
 
     public String namespace() {
@@ -65,7 +75,9 @@ public final class HaGroup implements AutoCloseable {
         if (credentials != null) {
             args.add(credentials);
         }
-        ChildProcess process = ChildProcess.start("broker-" + name + "-" + children.size(), Jvm.mainClass(Jvm.CHILD_FLAGS, TestBroker.class, args),
+        List<String> flags = new ArrayList<>(Jvm.CHILD_FLAGS);
+        flags.add("-D" + TestBroker.STANDBY_PORTS + "=" + (standbyPortsClosed ? "closed" : "bound"));
+        ChildProcess process = ChildProcess.start("broker-" + name + "-" + children.size(), Jvm.mainClass(flags, TestBroker.class, args),
                 Map.of(), logs);
         children.add(process);
         return new Broker(name, process, openwire, stomp);
@@ -78,7 +90,7 @@ public final class HaGroup implements AutoCloseable {
         return b;
     }
 
-    /** Starts a broker and waits until it waits for the lock with its ports bound. */
+    /** Starts a broker and waits until it waits for the lock (with its ports bound, unless {@link #standbyPortsClosed()}). */
     public Broker startSlave(String name) throws IOException, InterruptedException {
         Broker b = startBroker(name, false, null);
         b.process().awaitLine(l -> l.startsWith("WAITING"), STARTUP);

@@ -3,11 +3,13 @@ package io.activemqha.labeler.testing;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.activemq.broker.BrokerPlugin;
 import org.apache.activemq.broker.BrokerService;
+import org.apache.activemq.broker.TransportConnector;
 import org.apache.activemq.security.AuthenticationUser;
 import org.apache.activemq.security.SimpleAuthenticationPlugin;
 import org.apache.activemq.store.SharedFileLocker;
@@ -15,14 +17,21 @@ import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
 
 /**
  * A real ActiveMQ Classic broker for one child JVM of the tests: KahaDB on a shared directory with the
- * shared-file locker, so of several such processes exactly one is master. Connectors are added before
- * start, so a slave's ports are bound (but not accepting) while it waits for the lock, as in a pod.
+ * shared-file locker, so of several such processes exactly one is master. By default connectors are added by
+ * URI before start, which binds them at once: a slave's ports are bound (but not accepting) while it waits for
+ * the lock, the harder case for the probe. With {@code -D}{@value #STANDBY_PORTS}{@code =closed} they are added as
+ * {@code activemq.xml}'s {@code <transportConnectors>} are (a {@link TransportConnector} bean, bound when the
+ * broker starts them after taking the lock): a slave's ports refuse connections, as with the stock image's
+ * configuration.
  * Prints {@code MASTER <epoch ms>} once started; reads commands from stdin: {@code restart} stops the broker
  * and, after an optional pause, starts a new one in the same JVM (back as a slave if another holds the lock), as ActiveMQ does after
  * losing its lock.
  * Args: name dataDir openwirePort stompPort(0 = none) [user:password].
  */
 public final class TestBroker {
+    /** System property choosing how a slave's ports look: {@code bound} (default) or {@code closed}. */
+    public static final String STANDBY_PORTS = "testbroker.standbyPorts";
+
     private TestBroker() {
     }
 
@@ -69,10 +78,10 @@ public final class TestBroker {
         broker.setPersistenceAdapter(kahaDb);
         broker.getSystemUsage().getStoreUsage().setLimit(64L * 1024 * 1024);
         broker.getSystemUsage().getTempUsage().setLimit(64L * 1024 * 1024);
-        // addConnector(String) binds at once: a slave's ports accept TCP into the backlog but never answer.
-        broker.addConnector("tcp://127.0.0.1:" + openwire);
+        boolean closed = "closed".equals(System.getProperty(STANDBY_PORTS));
+        addConnector(broker, "tcp://127.0.0.1:" + openwire, closed);
         if (stomp > 0) {
-            broker.addConnector("stomp://127.0.0.1:" + stomp);
+            addConnector(broker, "stomp://127.0.0.1:" + stomp, closed);
         }
         if (credentials != null) {
             String[] userPassword = credentials.split(":", 2);
@@ -89,5 +98,17 @@ public final class TestBroker {
         System.out.println("MASTER " + System.currentTimeMillis());
         System.out.flush();
         return broker;
+    }
+
+    private static void addConnector(BrokerService broker, String uri, boolean closedWhileStandby) throws Exception {
+        if (closedWhileStandby) {
+            // As activemq.xml's <transportConnector>: bound only when the broker starts it, once it holds the lock.
+            TransportConnector connector = new TransportConnector();
+            connector.setUri(new URI(uri));
+            broker.addConnector(connector);
+        } else {
+            // addConnector(String) binds at once: a slave's ports accept TCP into the backlog but never answer.
+            broker.addConnector(uri);
+        }
     }
 }
