@@ -433,7 +433,9 @@ def main():
                         help="the image's launcher, next to the webhook jar and its CDS archive")
     parser.add_argument("--container-jvm-flags", default="-XX:MaxRAM=320m -XX:ActiveProcessorCount=1",
                         help="what the Deployment's limits (320Mi, 1 CPU) make a container's JVM see")
-    parser.add_argument("--extra-webhook-flags", default="", help="e.g. a JFR recording")
+    parser.add_argument("--extra-webhook-flags", default="",
+                        help="appended to the webhook's JVM flags in all its runs (WEBHOOK_JAVA_OPTS), e.g. a JFR "
+                             "recording or -XX:TieredStopAtLevel=4")
     parser.add_argument("--warm-up", type=int, default=80, help="seconds of load on the webhook before recording")
     parser.add_argument("--duration", type=int, default=10, help="seconds per throughput run")
     parser.add_argument("--latency-duration", type=int, default=15, help="seconds per fixed-rate run")
@@ -464,7 +466,7 @@ def main():
         return {**os.environ, "WEBHOOK_JAR": os.path.abspath(args.webhook_jar),
                 "WEBHOOK_JAVA_OPTS": " ".join([*container, *extra])}
 
-    webhook_env = webhook_environment()
+    webhook_env = webhook_environment(args.extra_webhook_flags.split())
 
     def webhook_command(port):
         return pinned(0, [args.webhook_launcher, "serve", "--host", "127.0.0.1",
@@ -528,8 +530,7 @@ def main():
                     to_review[name].append(round(server.start_to_review(request, args.sni)))
                     server.stop()
 
-        webhook = Server("webhook", webhook_command, tls["ca.crt"], work_dir,
-                         env=webhook_environment(args.extra_webhook_flags.split()))
+        webhook = Server("webhook", webhook_command, tls["ca.crt"], work_dir, env=webhook_env)
         baseline = Server("baseline", baseline_command, tls["ca.crt"], work_dir)
         pair = {"webhook": webhook, "baseline": baseline}
         if args.peer_binary:
@@ -694,7 +695,8 @@ def main():
         "start_to_review_ms_runs": to_review,
         "request_bytes": len(request),
         "response_bytes": len(response),
-        "jvm_flags": {"webhook": " ".join([*launcher_flags, "(+ its CDS archive)", *container]),
+        "jvm_flags": {"webhook": " ".join([*launcher_flags, "(+ its CDS archive)", *container,
+                                           *args.extra_webhook_flags.split()]),
                       "baseline": " ".join([*launcher_flags, *container])},
         "pinning": "servers on CPU 0, h2load on CPU 1" if pin else "none",
         "settings": {"warm_up_s": args.warm_up, "throughput_s": args.duration, "latency_s": args.latency_duration,
