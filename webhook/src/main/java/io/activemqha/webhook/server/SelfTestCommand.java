@@ -17,6 +17,7 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +75,9 @@ public final class SelfTestCommand implements Callable<Integer> {
             }
             if (caFile == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--target needs --ca-file");
+            }
+            if (!Files.isReadable(caFile)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--ca-file " + caFile + ": no readable file");
             }
             Vertx vertx = Vertx.vertx();
             try {

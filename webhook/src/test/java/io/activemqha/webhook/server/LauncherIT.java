@@ -75,6 +75,11 @@ class LauncherIT {
         Run plain = run(env, launcher.toString(), "self-test", "--target", "http://127.0.0.1:8443", "--ca-file", "ca.crt");
         assertThat(plain.exit()).isEqualTo(2);
         assertThat(plain.output()).contains("--target http://127.0.0.1:8443: expected https://HOST:PORT");
+        Path missing = app.resolve("missing-ca.crt");
+        Run noFile = run(env, launcher.toString(), "self-test", "--target", "https://127.0.0.1:8443", "--ca-file",
+                missing.toString());
+        assertThat(noFile.exit()).isEqualTo(2);
+        assertThat(noFile.output()).contains("--ca-file " + missing + ": no readable file");
     }
 
     private record Run(int exit, String output) {
