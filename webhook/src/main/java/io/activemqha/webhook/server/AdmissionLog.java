@@ -5,6 +5,7 @@ import io.activemqha.webhook.admission.Outcome;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,13 +71,13 @@ public final class AdmissionLog {
 
     /** Logs the answer to one review. */
     public void answered(AdmissionResult result, long durationNanos) {
-        log(result.outcome(), line(result.uid(), result.namespace(), result.podName(), result.outcome(), result.reason(),
-                result.httpStatus(), result.dryRun(), durationNanos));
+        log(result.outcome(), () -> line(result.uid(), result.namespace(), result.podName(), result.outcome(),
+                result.reason(), result.httpStatus(), result.dryRun(), durationNanos));
     }
 
     /** Logs a request refused before review (e.g. 413). */
     public void refused(int httpStatus, String reason, long durationNanos) {
-        log(Outcome.ERROR, line(null, null, null, Outcome.ERROR, reason, httpStatus, false, durationNanos));
+        log(Outcome.ERROR, () -> line(null, null, null, Outcome.ERROR, reason, httpStatus, false, durationNanos));
     }
 
     /**
@@ -87,10 +88,7 @@ public final class AdmissionLog {
         String report;
         synchronized (this) {
             long now = nanoClock.getAsLong();
-            if (now - windowStart >= SECOND) {
-                windowStart = now;
-                loggedInWindow = 0;
-            }
+            rollWindow(now);
             report = takeReport(now);
         }
         if (report != null) {
@@ -143,18 +141,16 @@ public final class AdmissionLog {
         return quoted.append('"').toString();
     }
 
-    private void log(Outcome outcome, String line) {
+    /** The line is only built when it is logged: beyond the budget an allowed answer costs a counter increment. */
+    private void log(Outcome outcome, Supplier<String> line) {
         if (outcome == Outcome.DENIED || outcome == Outcome.ERROR) {
-            sink.warn(line);
+            sink.warn(line.get());
             return;
         }
         String report;
         synchronized (this) {
             long now = nanoClock.getAsLong();
-            if (now - windowStart >= SECOND) {
-                windowStart = now;
-                loggedInWindow = 0;
-            }
+            rollWindow(now);
             if (loggedInWindow >= allowedPerSecond) {
                 if (leftOut++ == 0) {
                     leftOutSince = now;
@@ -167,7 +163,15 @@ public final class AdmissionLog {
         if (report != null) {
             sink.info(report);
         }
-        sink.info(line);
+        sink.info(line.get());
+    }
+
+    /** Starts a new one-second window once the current one is over (guarded by this). */
+    private void rollWindow(long now) {
+        if (now - windowStart >= SECOND) {
+            windowStart = now;
+            loggedInWindow = 0;
+        }
     }
 
     /** The line about the answers left out since the last report, once at least their second is over; else null. */
