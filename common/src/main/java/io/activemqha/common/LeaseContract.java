@@ -11,17 +11,19 @@ import java.time.Duration;
  * (the locker parses no JSON):
  * <ul>
  *   <li>{@link #HELD} (200): this pod holds the Lease, renewed by this request. {@link #HEADER_DURATION_MS} gives the
- *       Lease's duration; {@link #HEADER_TAKEN_OVER} is {@code true} when this request took the Lease from another
- *       holder (whose broker may still be stopping);</li>
+ *       Lease's duration; {@link #HEADER_TAKEN_OVER} is {@code true} while the Lease was taken from another holder
+ *       that is not yet known to have stopped (its kubelet has not confirmed its pod's end, and one Lease duration
+ *       has not passed since the takeover): the locker must not open the store yet;</li>
  *   <li>{@link #HELD_ELSEWHERE} (409): another pod holds it; {@link #HEADER_HOLDER} names it;</li>
  *   <li>{@link #UNKNOWN} (503): the labeler cannot tell (the API server is unreachable, or it has not read the Lease
  *       yet). The locker treats this as no renewal.</li>
  * </ul>
- * {@code DELETE} {@link #PATH} releases the Lease if this pod holds it (204). Requests not from a loopback address
- * are refused with 403.
+ * {@code DELETE} {@link #PATH} releases the Lease if this pod holds it (204). Every request carries
+ * {@link #HEADER_SESSION}, which names the broker process asking. The endpoint listens on the pod's loopback
+ * interface only, on {@link #leasePort(int)}; requests not from a loopback address are refused with 403.
  */
 public final class LeaseContract {
-    /** Where the labeler serves the lease endpoint, on {@link LabelerContract#ENV_HEALTH_PORT}. */
+    /** Where the labeler serves the lease endpoint, on {@link #leasePort} of the loopback interface. */
     public static final String PATH = "/lease";
     public static final int HELD = 200;
     public static final int RELEASED = 204;
@@ -31,9 +33,18 @@ public final class LeaseContract {
     public static final String HEADER_DURATION_MS = "Activemq-Ha-Lease-Duration-Ms";
     public static final String HEADER_TAKEN_OVER = "Activemq-Ha-Lease-Taken-Over";
     public static final String HEADER_HOLDER = "Activemq-Ha-Lease-Holder";
+    /**
+     * Sent by the locker on every request: an id drawn at random when the locker starts, so the labeler can tell a
+     * renewal by the broker process it granted the Lease to from a request by a new one (a restarted container).
+     */
+    public static final String HEADER_SESSION = "Activemq-Ha-Lease-Session";
+    /** In a {@link #HELD} answer: {@code <namespace>/<Lease name>}, what the locker records in the store it guards. */
+    public static final String HEADER_LEASE_NAME = "Activemq-Ha-Lease-Name";
 
     /** The group's Lease is {@code activemq-ha-<group>} in the pods' namespace; the labeler may write no other. */
     public static final String LEASE_NAME_PREFIX = "activemq-ha-";
+    /** Between pod name and UID in a {@link #holderIdentity}: never part of a pod name. */
+    public static final String HOLDER_SEPARATOR = "_";
 
     /** The locker's endpoint, as the webhook sets it in the broker container's environment. */
     public static final String ENV_LEASE_URL = "ACTIVEMQ_HA_LEASE_URL";
@@ -75,9 +86,37 @@ public final class LeaseContract {
     private LeaseContract() {
     }
 
-    /** The locker's endpoint for a labeler serving on {@code healthPort}. */
+    /** The locker's endpoint for a labeler whose health port is {@code healthPort}: loopback, {@link #leasePort}. */
     public static String leaseUrl(int healthPort) {
-        return "http://127.0.0.1:" + healthPort + PATH;
+        return "http://127.0.0.1:" + leasePort(healthPort) + PATH;
+    }
+
+    /**
+     * The port of the lease endpoint: the one after the health port, bound to the loopback interface only, so that
+     * nothing outside the pod can reach it and no connection to the health port can hold it up.
+     */
+    public static int leasePort(int healthPort) {
+        return healthPort + 1;
+    }
+
+    /**
+     * The Lease's {@code holderIdentity} for a pod: its name and its UID, so that a pod recreated under the same name
+     * (a StatefulSet's) is a new holder that must wait like any other.
+     */
+    public static String holderIdentity(String podName, String podUid) {
+        return podName + HOLDER_SEPARATOR + podUid;
+    }
+
+    /** The pod name in a {@link #holderIdentity}; the whole text when it has no UID. */
+    public static String podNameOf(String holder) {
+        int at = holder.indexOf(HOLDER_SEPARATOR);
+        return at < 0 ? holder : holder.substring(0, at);
+    }
+
+    /** The pod UID in a {@link #holderIdentity}; empty when it has none. */
+    public static String podUidOf(String holder) {
+        int at = holder.indexOf(HOLDER_SEPARATOR);
+        return at < 0 ? "" : holder.substring(at + 1);
     }
 
     /**
