@@ -3,6 +3,7 @@ package io.activemqha.labeler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.activemqha.common.LabelerContract;
 import io.activemqha.common.LeaseContract;
 import java.net.URI;
 import java.time.Duration;
@@ -42,6 +43,18 @@ class LabelerConfigTest {
                 .as("flag over env").isEqualTo(Duration.ofSeconds(5));
         assertThatThrownBy(() -> LabelerConfig.resolve(env, Map.of(LeaseContract.ENV_LEASE_DURATION, "1500ms")))
                 .hasMessage("LEASE_DURATION: expected whole seconds such as 10s (from 3s to 300s), got '1500ms'");
+    }
+
+    @Test
+    void inLeaseModeTheHealthPortLeavesRoomForTheLeasePort() {
+        Map<String, String> env = new HashMap<>(WEBHOOK_ENV);
+        env.put(LabelerContract.ENV_HEALTH_PORT, "65535");
+        assertThat(LabelerConfig.resolve(env, Map.of()).healthPort()).as("shared-file locker: no lease port").isEqualTo(65535);
+
+        env.put(LeaseContract.ENV_LEASE_GROUP, "activemq");
+        assertThatThrownBy(() -> LabelerConfig.resolve(env, Map.of())).hasMessage("HEALTH_PORT: at most 65534 in lease"
+                + " mode (the lease endpoint listens on the next port, ACTIVEMQ_HA_LEASE_URL of the broker), got 65535");
+        assertThat(LabelerConfig.resolve(env, Map.of(LabelerContract.ENV_HEALTH_PORT, "65534")).healthPort()).isEqualTo(65534);
     }
 
     @Test

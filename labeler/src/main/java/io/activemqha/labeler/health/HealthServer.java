@@ -1,32 +1,26 @@
 package io.activemqha.labeler.health;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
 import io.activemqha.common.LabelerContract;
-import io.activemqha.common.LeaseContract;
+import io.activemqha.labeler.http.BoundedHttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Liveness ({@link LabelerContract#HEALTH_PATH}: 200 while every loop beats, 503 naming the wedged one)
- * and metrics ({@link LabelerContract#METRICS_PATH}) on the health port, on the JDK's small HTTP server.
+ * and metrics ({@link LabelerContract#METRICS_PATH}) on the health port, on the JDK's small HTTP server, bounded by
+ * {@link BoundedHttpServer} so that slow or stalled clients cannot hold up the kubelet's probes. The lease endpoint
+ * has a server of its own ({@link io.activemqha.labeler.http.LeaseServer}).
  */
 public final class HealthServer implements AutoCloseable {
-    private static final int HTTP_THREADS = 3;
+    private final BoundedHttpServer server;
 
-    private final HttpServer server;
-    private final ExecutorService executor;
-
-    private HealthServer(HttpServer server, ExecutorService executor) {
+    private HealthServer(BoundedHttpServer server) {
         this.server = server;
-        this.executor = executor;
     }
 
     /**
@@ -36,20 +30,8 @@ public final class HealthServer implements AutoCloseable {
      */
     public static HealthServer start(InetSocketAddress address, LoopHeartbeats heartbeats, Duration livenessTimeout,
                                      LabelerMetrics metrics) throws IOException {
-        HttpServer server;
-        try {
-            server = HttpServer.create(address, 16);
-        } catch (IOException e) {
-            throw new IOException("cannot bind the health endpoint to " + address + ": " + e.getMessage(), e);
-        }
-        // More than one thread: a lease request waits on the API server, and must not hold up the kubelet's probes.
-        ExecutorService executor = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
-            Thread t = new Thread(r, "health-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext(LabelerContract.HEALTH_PATH, exchange -> {
+        BoundedHttpServer server = BoundedHttpServer.bind("health endpoint", "health-http", address);
+        server.serve(LabelerContract.HEALTH_PATH, exchange -> {
             if (!allowGet(exchange)) {
                 return;
             }
@@ -60,25 +42,20 @@ public final class HealthServer implements AutoCloseable {
                 respond(exchange, 200, "text/plain", "ok\n");
             }
         });
-        server.createContext(LabelerContract.METRICS_PATH, exchange -> {
+        server.serve(LabelerContract.METRICS_PATH, exchange -> {
             if (allowGet(exchange)) {
                 respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
             }
         });
-        server.createContext("/", exchange -> respond(exchange, 404, "text/plain",
+        server.serve("/", exchange -> respond(exchange, 404, "text/plain",
                 "not found: " + exchange.getRequestURI().getPath() + " (serving " + LabelerContract.HEALTH_PATH
                         + " and " + LabelerContract.METRICS_PATH + ")\n"));
         server.start();
-        return new HealthServer(server, executor);
+        return new HealthServer(server);
     }
 
     public int port() {
-        return server.getAddress().getPort();
-    }
-
-    /** Also serves the lease endpoint of {@link LeaseContract} (the lease locker is in use). */
-    public void serveLease(HttpHandler endpoint) {
-        server.createContext(LeaseContract.PATH, endpoint);
+        return server.port();
     }
 
     private static boolean allowGet(HttpExchange exchange) throws IOException {
@@ -106,7 +83,6 @@ public final class HealthServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }

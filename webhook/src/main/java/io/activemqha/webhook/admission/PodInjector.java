@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import io.activemqha.common.Annotations;
 import io.activemqha.common.Labels;
 import io.activemqha.common.LabelerContract;
+import io.activemqha.common.LeaseContract;
 import io.activemqha.common.RbacNames;
 import io.activemqha.webhook.InjectorVersion;
 import io.fabric8.kubernetes.api.model.Container;
@@ -210,13 +211,24 @@ public final class PodInjector {
             conflicts.add("the pod already has a volume named " + LabelerContract.TOKEN_VOLUME_NAME + ": rename it");
         }
         // Containers of a pod share one network namespace: the labeler could not bind a port another one declares.
-        allContainers(spec).filter(c -> c.getPorts() != null)
-                .filter(c -> c.getPorts().stream().map(ContainerPort::getContainerPort)
-                        .anyMatch(p -> p != null && p == overrides.healthPort()))
-                .findFirst()
-                .ifPresent(c -> conflicts.add("container " + c.getName() + " already uses port " + overrides.healthPort()
-                        + ", the leader-labeler's health port: set annotation " + Annotations.HEALTH_PORT + " to a free port"));
+        declaring(spec, overrides.healthPort()).ifPresent(c -> conflicts.add("container " + c.getName()
+                + " already uses port " + overrides.healthPort() + ", the leader-labeler's health port: set annotation "
+                + Annotations.HEALTH_PORT + " to a free port"));
+        if (overrides.lease() != null) {
+            int leasePort = LeaseContract.leasePort(overrides.healthPort());
+            declaring(spec, leasePort).ifPresent(c -> conflicts.add("container " + c.getName() + " already uses port "
+                    + leasePort + ", the leader-labeler's lease endpoint (on loopback, the port after its health port "
+                    + overrides.healthPort() + "): set annotation " + Annotations.HEALTH_PORT
+                    + " to a free port whose next port is free too"));
+        }
         return conflicts;
+    }
+
+    /** The first container that declares {@code port}. */
+    private static Optional<Container> declaring(PodSpec spec, int port) {
+        return allContainers(spec).filter(c -> c.getPorts() != null)
+                .filter(c -> c.getPorts().stream().map(ContainerPort::getContainerPort).anyMatch(p -> p != null && p == port))
+                .findFirst();
     }
 
     /**

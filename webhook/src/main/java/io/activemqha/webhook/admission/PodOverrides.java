@@ -67,7 +67,7 @@ public record PodOverrides(
         String group = reader.value(Annotations.GROUP, null, SettingRules::groupName, Function.identity());
         String image = reader.value(Annotations.LABELER_IMAGE, defaults.labelerImage(), SettingRules::image, Function.identity());
         String brokerUrl = reader.value(Annotations.BROKER_URL, defaults.brokerUrl(), SettingRules::brokerUrl, Function.identity());
-        int healthPort = reader.value(Annotations.HEALTH_PORT, defaults.healthPort(), SettingRules::port, Integer::valueOf);
+        int healthPort = reader.value(Annotations.HEALTH_PORT, defaults.healthPort(), SettingRules::healthPort, Integer::valueOf);
         boolean nativeSidecar = reader.value(Annotations.NATIVE_SIDECAR, defaults.nativeSidecar(), SettingRules::bool, Boolean::valueOf);
         boolean brokerApiAccess = reader.value(Annotations.BROKER_API_ACCESS, false, SettingRules::bool, Boolean::valueOf);
         SidecarResources d = defaults.resources();

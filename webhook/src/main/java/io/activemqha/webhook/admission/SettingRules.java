@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 public final class SettingRules {
     /** Schemes the ActiveMQ Classic client can open to the local broker (server-only transports such as auto are not). */
     public static final Set<String> BROKER_URL_SCHEMES = Set.of("tcp", "ssl", "nio", "nio+ssl");
+    /** The highest health port: the labeler's lease endpoint listens on the next one. */
+    public static final int MAX_HEALTH_PORT = 65534;
 
     /** The Kubernetes quantity grammar (resource.Quantity), without a sign: resources are never negative. */
     private static final Pattern QUANTITY =
@@ -70,17 +72,20 @@ public final class SettingRules {
         return "true".equals(value) || "false".equals(value) ? Optional.empty() : Optional.of("must be \"true\" or \"false\"");
     }
 
-    /** A TCP port number 1-65535. */
-    public static Optional<String> port(String value) {
+    /**
+     * The labeler's health port: a TCP port number 1-65534, since the labeler's lease endpoint listens on the next one
+     * ({@link io.activemqha.common.LeaseContract#leasePort(int)}).
+     */
+    public static Optional<String> healthPort(String value) {
         try {
             int port = Integer.parseInt(value);
-            if (port >= 1 && port <= 65535) {
+            if (port >= 1 && port <= MAX_HEALTH_PORT) {
                 return Optional.empty();
             }
         } catch (NumberFormatException e) {
             // falls through to the explanation
         }
-        return Optional.of("must be a port number 1-65535");
+        return Optional.of("must be a port number 1-" + MAX_HEALTH_PORT + " (the labeler's lease endpoint takes the next one)");
     }
 
     /** A non-negative Kubernetes quantity such as {@code 100m}, {@code 0.5}, {@code 64Mi}, {@code 1e3}. */
@@ -158,7 +163,7 @@ public final class SettingRules {
         List<String> problems = new ArrayList<>();
         image(config.labelerImage()).ifPresent(p -> problems.add("labeler image \"" + config.labelerImage() + "\" " + p));
         brokerUrl(config.brokerUrl()).ifPresent(p -> problems.add("broker URL \"" + config.brokerUrl() + "\" " + p));
-        port(Integer.toString(config.healthPort())).ifPresent(p -> problems.add("health port " + config.healthPort() + " " + p));
+        healthPort(Integer.toString(config.healthPort())).ifPresent(p -> problems.add("health port " + config.healthPort() + " " + p));
         serviceAccount(config.serviceAccount()).ifPresent(p -> problems.add(
                 "service account \"" + config.serviceAccount() + "\" " + p));
         InjectorConfig.SidecarResources r = config.resources();

@@ -222,7 +222,7 @@ public final class ServeCommand implements Callable<Integer> {
         check(problems, "--labeler-image", labelerImage, SettingRules.image(labelerImage));
         check(problems, "--service-account", serviceAccount, SettingRules.serviceAccount(serviceAccount));
         check(problems, "--broker-url", brokerUrl, SettingRules.brokerUrl(brokerUrl));
-        check(problems, "--labeler-health-port", labelerHealthPort, SettingRules.port(Integer.toString(labelerHealthPort)));
+        check(problems, "--labeler-health-port", labelerHealthPort, SettingRules.healthPort(Integer.toString(labelerHealthPort)));
         boolean quantities = check(problems, "--labeler-cpu-request", cpuRequest, SettingRules.quantity(cpuRequest))
                 & check(problems, "--labeler-cpu-limit", cpuLimit, SettingRules.quantity(cpuLimit))
                 & check(problems, "--labeler-memory-request", memoryRequest, SettingRules.quantity(memoryRequest))

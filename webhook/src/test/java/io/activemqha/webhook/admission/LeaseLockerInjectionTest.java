@@ -163,7 +163,47 @@ class LeaseLockerInjectionTest {
         Container broker = named(injected.getSpec().getContainers(), "broker");
         assertThat(broker.getVolumeMounts()).filteredOn(m -> LeaseContract.LOCKER_VOLUME_NAME.equals(m.getName()))
                 .singleElement().extracting(VolumeMount::getMountPath).isEqualTo("/opt/broker/lib/ext");
-        assertThat(env(broker)).containsEntry(LeaseContract.ENV_LEASE_URL, "http://127.0.0.1:9100/lease");
+        assertThat(env(broker)).as("the lease endpoint: loopback, the port after the health port")
+                .containsEntry(LeaseContract.ENV_LEASE_URL, "http://127.0.0.1:9101/lease");
+    }
+
+    @Test
+    void theDefaultLeaseUrlIsThePortAfterTheDefaultHealthPort() {
+        Container broker = named(inject(leasePod().build()).pod().getSpec().getContainers(), "broker");
+
+        assertThat(env(broker)).containsEntry(LeaseContract.ENV_LEASE_URL, "http://127.0.0.1:8100/lease");
+    }
+
+    @Test
+    void aContainerOnTheLeasePortIsDeniedInLeaseModeOnly() {
+        Pod onLeasePort = leasePod().editSpec().editFirstContainer().addNewPort().withContainerPort(8100).endPort()
+                .endContainer().endSpec().build();
+
+        Injection denied = inject(onLeasePort);
+
+        assertThat(denied.outcome()).isEqualTo(Outcome.DENIED);
+        assertThat(denied.message()).contains("container broker already uses port 8100, the leader-labeler's lease endpoint"
+                + " (on loopback, the port after its health port 8099): set annotation activemq-ha/health-port to a free"
+                + " port whose next port is free too");
+        Pod moved = new PodBuilder(onLeasePort).editMetadata().addToAnnotations(Annotations.HEALTH_PORT, "8200").endMetadata()
+                .build();
+        assertThat(inject(moved).outcome()).isEqualTo(Outcome.INJECTED);
+        Pod sharedFile = brokerPod().editSpec().editFirstContainer().addNewPort().withContainerPort(8100).endPort()
+                .endContainer().endSpec().build();
+        assertThat(inject(sharedFile).outcome()).as("no lease endpoint with the shared-file locker").isEqualTo(Outcome.INJECTED);
+    }
+
+    @Test
+    void theHealthPortLeavesRoomForTheLeasePort() {
+        Injection denied = inject(leasePod().editMetadata().addToAnnotations(Annotations.HEALTH_PORT, "65535").endMetadata()
+                .build());
+
+        assertThat(denied.outcome()).isEqualTo(Outcome.DENIED);
+        assertThat(denied.message()).contains("annotation activemq-ha/health-port=\"65535\" is invalid: must be a port"
+                + " number 1-65534 (the labeler's lease endpoint takes the next one)");
+        Pod highest = leasePod().editMetadata().addToAnnotations(Annotations.HEALTH_PORT, "65534").endMetadata().build();
+        assertThat(env(named(inject(highest).pod().getSpec().getContainers(), "broker")))
+                .containsEntry(LeaseContract.ENV_LEASE_URL, "http://127.0.0.1:65535/lease");
     }
 
     @Test

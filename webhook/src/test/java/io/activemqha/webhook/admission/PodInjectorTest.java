@@ -223,7 +223,7 @@ class PodInjectorTest {
                 .contains(Annotations.BROKER_URL + "=\"http://localhost:61616\"").contains("tcp, ssl, nio, nio+ssl")
                 .contains(Annotations.NATIVE_SIDECAR + "=\"yes\"").contains("\"true\" or \"false\"")
                 .contains(Annotations.LABELER_MEMORY_LIMIT + "=\"lots\"").contains("quantity")
-                .contains(Annotations.HEALTH_PORT + "=\"70000\"").contains("1-65535");
+                .contains(Annotations.HEALTH_PORT + "=\"70000\"").contains("port number 1-65534");
     }
 
     @Test

@@ -133,7 +133,9 @@ class ServeCommandTest {
         assertRejected(run(Map.of(), "serve", "--labeler-image= "), "--labeler-image \" \" must be a non-empty container image");
         assertRejected(run(Map.of(), "serve", "--broker-url=http://broker"), "--broker-url \"http://broker\" must be SCHEME://HOST:PORT");
         assertRejected(run(Map.of(), "serve", "--service-account=Broker_Labeler"), "--service-account \"Broker_Labeler\" must be a DNS subdomain");
-        assertRejected(run(Map.of(), "serve", "--labeler-health-port=0"), "--labeler-health-port \"0\" must be a port number 1-65535");
+        assertRejected(run(Map.of(), "serve", "--labeler-health-port=0"), "--labeler-health-port \"0\" must be a port number 1-65534");
+        assertRejected(run(Map.of(), "serve", "--labeler-health-port=65535"),
+                "--labeler-health-port \"65535\" must be a port number 1-65534 (the labeler's lease endpoint takes the next one)");
         assertRejected(run(Map.of(), "serve", "--labeler-cpu-request=lots"), "--labeler-cpu-request \"lots\" must be a non-negative Kubernetes quantity");
         assertRejected(run(Map.of(), "serve", "--labeler-memory-request=1Gi", "--labeler-memory-limit=64Mi"),
                 "memory request 1Gi exceeds its limit 64Mi");
