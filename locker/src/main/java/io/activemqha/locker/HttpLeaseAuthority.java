@@ -21,13 +21,13 @@ final class HttpLeaseAuthority implements LeaseAuthority {
     }
 
     @Override
-    public Grant acquireOrRenew(Duration timeout) throws IOException {
+    public Grant acquireOrRenew(String session, Duration timeout) throws IOException {
         HttpResponse<String> response = send(HttpRequest.newBuilder(endpoint).timeout(timeout)
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
+                .header(LeaseContract.HEADER_SESSION, session).POST(HttpRequest.BodyPublishers.noBody()).build());
         return switch (response.statusCode()) {
             case LeaseContract.HELD -> Grant.heldHere(Duration.ofMillis(durationMillis(response)),
                     response.headers().firstValue(LeaseContract.HEADER_TAKEN_OVER).map(Boolean::parseBoolean)
-                            .orElse(false));
+                            .orElse(false), leaseName(response));
             case LeaseContract.HELD_ELSEWHERE ->
                     Grant.heldBy(response.headers().firstValue(LeaseContract.HEADER_HOLDER).orElse(""));
             default -> throw new IOException(endpoint + " answered " + response.statusCode() + ": "
@@ -36,11 +36,18 @@ final class HttpLeaseAuthority implements LeaseAuthority {
     }
 
     @Override
-    public void release(Duration timeout) throws IOException {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(endpoint).timeout(timeout).DELETE().build());
+    public void release(String session, Duration timeout) throws IOException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(endpoint).timeout(timeout)
+                .header(LeaseContract.HEADER_SESSION, session).DELETE().build());
         if (response.statusCode() != LeaseContract.RELEASED) {
             throw new IOException(endpoint + " answered " + response.statusCode() + " to the release");
         }
+    }
+
+    private String leaseName(HttpResponse<String> response) throws IOException {
+        return response.headers().firstValue(LeaseContract.HEADER_LEASE_NAME).filter(name -> !name.isBlank())
+                .orElseThrow(() -> new IOException(endpoint + " granted the Lease without "
+                        + LeaseContract.HEADER_LEASE_NAME));
     }
 
     private long durationMillis(HttpResponse<String> response) throws IOException {

@@ -6,12 +6,12 @@ import java.time.Duration;
 /** Who grants the Lease: the pod's labeler ({@link HttpLeaseAuthority}). */
 interface LeaseAuthority {
     /**
-     * Acquires or renews the Lease for this pod.
+     * Acquires or renews the Lease for this broker process ({@code session}).
      *
      * @throws IOException when there is no answer within {@code timeout}, or the labeler cannot tell
      */
-    Grant acquireOrRenew(Duration timeout) throws IOException;
+    Grant acquireOrRenew(String session, Duration timeout) throws IOException;
 
-    /** Gives the Lease up if this pod holds it. */
-    void release(Duration timeout) throws IOException;
+    /** Gives the Lease up if this broker process holds it. */
+    void release(String session, Duration timeout) throws IOException;
 }

@@ -25,6 +25,7 @@ class HttpLeaseAuthorityTest {
     private HttpServer server;
     private final AtomicReference<Answer> answer = new AtomicReference<>();
     private final List<String> methods = new ArrayList<>();
+    private final List<String> sessions = new ArrayList<>();
     private HttpLeaseAuthority authority;
 
     private record Answer(int status, Map<String, String> headers, String body, long delayMillis) {
@@ -47,6 +48,7 @@ class HttpLeaseAuthorityTest {
     private void answer(HttpExchange exchange) throws IOException {
         synchronized (methods) {
             methods.add(exchange.getRequestMethod());
+            sessions.add(exchange.getRequestHeaders().getFirst(LeaseContract.HEADER_SESSION));
         }
         Answer scripted = answer.get();
         try {
@@ -66,26 +68,27 @@ class HttpLeaseAuthorityTest {
     @Test
     void heldWithItsDurationAndWhetherItWasTakenOver() throws IOException {
         answer.set(new Answer(200, Map.of(LeaseContract.HEADER_DURATION_MS, "15000", LeaseContract.HEADER_TAKEN_OVER,
-                "true"), "", 0));
+                "true", LeaseContract.HEADER_LEASE_NAME, "brokers/activemq-ha-activemq"), "", 0));
 
-        Grant grant = authority.acquireOrRenew(Duration.ofSeconds(1));
+        Grant grant = authority.acquireOrRenew("session-1", Duration.ofSeconds(1));
 
-        assertThat(grant).isEqualTo(Grant.heldHere(Duration.ofSeconds(15), true));
+        assertThat(grant).isEqualTo(Grant.heldHere(Duration.ofSeconds(15), true, "brokers/activemq-ha-activemq"));
         assertThat(methods).containsExactly("POST");
+        assertThat(sessions).as("the broker process asking").containsExactly("session-1");
     }
 
     @Test
     void heldElsewhereNamesTheHolder() throws IOException {
         answer.set(new Answer(409, Map.of(LeaseContract.HEADER_HOLDER, "activemq-1"), "", 0));
 
-        assertThat(authority.acquireOrRenew(Duration.ofSeconds(1))).isEqualTo(Grant.heldBy("activemq-1"));
+        assertThat(authority.acquireOrRenew("session-1", Duration.ofSeconds(1))).isEqualTo(Grant.heldBy("activemq-1"));
     }
 
     @Test
     void aLabelerThatCannotTellIsAnErrorWithItsReason() {
         answer.set(new Answer(503, Map.of(), "the API server is unreachable: connect timed out", 0));
 
-        assertThatThrownBy(() -> authority.acquireOrRenew(Duration.ofSeconds(1))).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> authority.acquireOrRenew("session-1", Duration.ofSeconds(1))).isInstanceOf(IOException.class)
                 .hasMessageContaining("503").hasMessageContaining("the API server is unreachable");
     }
 
@@ -93,8 +96,16 @@ class HttpLeaseAuthorityTest {
     void aGrantWithoutADurationIsNotTrusted() {
         answer.set(new Answer(200, Map.of(), "", 0));
 
-        assertThatThrownBy(() -> authority.acquireOrRenew(Duration.ofSeconds(1))).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> authority.acquireOrRenew("session-1", Duration.ofSeconds(1))).isInstanceOf(IOException.class)
                 .hasMessageContaining(LeaseContract.HEADER_DURATION_MS);
+    }
+
+    @Test
+    void aGrantWithoutTheLeaseNameIsNotTrusted() {
+        answer.set(new Answer(200, Map.of(LeaseContract.HEADER_DURATION_MS, "15000"), "", 0));
+
+        assertThatThrownBy(() -> authority.acquireOrRenew("session-1", Duration.ofSeconds(1)))
+                .isInstanceOf(IOException.class).hasMessageContaining(LeaseContract.HEADER_LEASE_NAME);
     }
 
     @Test
@@ -102,7 +113,7 @@ class HttpLeaseAuthorityTest {
         answer.set(new Answer(200, Map.of(LeaseContract.HEADER_DURATION_MS, "15000"), "", 2_000));
         long start = System.nanoTime();
 
-        assertThatThrownBy(() -> authority.acquireOrRenew(Duration.ofMillis(200))).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> authority.acquireOrRenew("session-1", Duration.ofMillis(200))).isInstanceOf(IOException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1_500));
     }
 
@@ -110,15 +121,16 @@ class HttpLeaseAuthorityTest {
     void aMissingLabelerIsAnError() {
         server.stop(0);
 
-        assertThatThrownBy(() -> authority.acquireOrRenew(Duration.ofSeconds(1))).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> authority.acquireOrRenew("session-1", Duration.ofSeconds(1))).isInstanceOf(IOException.class);
     }
 
     @Test
     void releaseDeletes() throws IOException {
         answer.set(new Answer(204, Map.of(), "", 0));
 
-        authority.release(Duration.ofSeconds(1));
+        authority.release("session-1", Duration.ofSeconds(1));
 
         assertThat(methods).containsExactly("DELETE");
+        assertThat(sessions).containsExactly("session-1");
     }
 }

@@ -30,19 +30,28 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LeaseLockerBrokerTest {
     private static final Duration LEASE = Duration.ofMillis(1_500);
+    /** Long enough for a keep-alive period of a minute: only the fence or the watchdog can then end mastership. */
+    private static final Duration LONG_LEASE = Duration.ofSeconds(120);
     private static final String QUEUE = "lease.handover";
+    private static final String LEASE_NAME = "brokers/activemq-ha-activemq";
 
     @TempDir
     Path store;
     private final GroupLease lease = new GroupLease();
     private BrokerService a;
     private BrokerService b;
+    /** The halts the lockers asked for, by broker: in this JVM a halt is recorded, and ActiveMQ then stops the broker. */
+    private final java.util.Map<String, Long> halts = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** The group's Lease: one holder, a takeover flagged to the pod that made it. */
+    /**
+     * The group's Lease: one holder; a takeover is reported to the pod that made it until the test says the previous
+     * holder is known to have stopped.
+     */
     private static final class GroupLease {
         private String holder = "";
         private String takenOverBy = "";
         private boolean unreachable;
+        private Duration duration = LEASE;
 
         synchronized Grant request(String pod) throws IOException {
             if (unreachable) {
@@ -54,15 +63,18 @@ class LeaseLockerBrokerTest {
             if (!holder.equals(pod)) {
                 return Grant.heldBy(holder);
             }
-            boolean takenOver = takenOverBy.equals(pod);
-            takenOverBy = "";
-            return Grant.heldHere(LEASE, takenOver);
+            return Grant.heldHere(duration, takenOverBy.equals(pod), LEASE_NAME);
         }
 
         /** {@code pod}'s labeler saw the holder's renewals stop for a Lease duration and took the Lease over. */
         synchronized void takeOver(String pod) {
             holder = pod;
             takenOverBy = pod;
+        }
+
+        /** The labeler learnt that the previous holder stopped (its kubelet confirmed the end of its pod). */
+        synchronized void previousHolderStopped() {
+            takenOverBy = "";
         }
 
         synchronized void release(String pod) {
@@ -77,7 +89,7 @@ class LeaseLockerBrokerTest {
     }
 
     private BrokerService broker(String pod, long keepAlivePeriod) throws IOException {
-        return broker(pod, keepAlivePeriod, Ticker.SYSTEM, false);
+        return broker(pod, keepAlivePeriod, BootTicker.system(), false);
     }
 
     private BrokerService broker(String pod, long keepAlivePeriod, Ticker ticker, boolean fenced) throws IOException {
@@ -94,15 +106,15 @@ class LeaseLockerBrokerTest {
         kahaDb.setLockKeepAlivePeriod(keepAlivePeriod);
         LeaseLocker locker = new LeaseLocker(new LeaseAuthority() {
             @Override
-            public Grant acquireOrRenew(Duration timeout) throws IOException {
+            public Grant acquireOrRenew(String session, Duration timeout) throws IOException {
                 return lease.request(pod);
             }
 
             @Override
-            public void release(Duration timeout) {
+            public void release(String session, Duration timeout) {
                 lease.release(pod);
             }
-        }, ticker);
+        }, ticker, reason -> halts.putIfAbsent(pod, System.nanoTime()));
         locker.setLockAcquireSleepInterval(100);
         locker.setRequestTimeout(100);
         locker.setSafetyMargin(300);
@@ -148,20 +160,23 @@ class LeaseLockerBrokerTest {
         long takeover = System.nanoTime();
         lease.takeOver("activemq-1");
 
-        // activemq-0 learns at its next keep-alive that the Lease moved on, and stops being master.
+        // activemq-0 learns at its next keep-alive that the Lease moved on, and halts.
         assertThat(stoppedWithin(a, 5_000)).isTrue();
-        long stopped = System.nanoTime();
+        assertThat(halts).containsKey("activemq-0");
+        assertThat(Duration.ofNanos(halts.get("activemq-0") - takeover)).as("old master halted")
+                .isLessThan(Duration.ofSeconds(2));
+        Thread.sleep(LEASE.toMillis());
+        assertThat(bStarted).as("the new master waits while its labeler does not know the previous holder stopped")
+                .isNotDone();
+        lease.previousHolderStopped();
         bStarted.get(20, TimeUnit.SECONDS);
-        long started = System.nanoTime();
         assertThat(b.isStarted()).isTrue();
-        assertThat(Duration.ofNanos(stopped - takeover)).as("old master stopped").isLessThan(Duration.ofSeconds(2));
-        assertThat(Duration.ofNanos(started - takeover)).as("the new master waits one Lease duration after a takeover")
-                .isGreaterThanOrEqualTo(LEASE);
+        assertThat(halts).doesNotContainKey("activemq-1");
         assertThat(receive(b)).as("the store, handed over").isEqualTo("sent to activemq-0");
     }
 
     @Test
-    void aMasterThatCannotRenewStopsTheLeaseDurationMinusTheMarginAfterItsLastRenewal() throws Exception {
+    void aMasterThatCannotRenewIsHaltedTheLeaseDurationMinusTheMarginAfterItsLastRenewal() throws Exception {
         a = broker("activemq-0", 200);
         a.start();
         assertThat(a.waitUntilStarted(10_000)).isTrue();
@@ -170,9 +185,10 @@ class LeaseLockerBrokerTest {
         lease.unreachable(true);
 
         assertThat(stoppedWithin(a, 10_000)).isTrue();
-        Duration after = Duration.ofNanos(System.nanoTime() - cut);
+        Duration after = Duration.ofNanos(halts.get("activemq-0") - cut);
         // The last confirmed renewal was sent at most one keep-alive period before the cut: 1.2 s - 0.2 s at least.
-        assertThat(after).isGreaterThanOrEqualTo(LEASE.minusMillis(300 + 200)).isLessThan(LEASE.plusSeconds(2));
+        // The watchdog halts at the deadline itself, not at the next keep-alive after it.
+        assertThat(after).isGreaterThanOrEqualTo(LEASE.minusMillis(300 + 200)).isLessThan(LEASE.minusMillis(300).plusMillis(500));
     }
 
     @Test
@@ -200,6 +216,7 @@ class LeaseLockerBrokerTest {
     @Test
     void aMasterWhoseLeaseRanOutIsFencedBeforeItsNextKeepAlive() throws Exception {
         FakeTicker clock = new FakeTicker();
+        lease.duration = LONG_LEASE;
         a = broker("activemq-0", 60_000, clock, true);
         a.start();
         assertThat(a.waitUntilStarted(10_000)).isTrue();
@@ -210,18 +227,20 @@ class LeaseLockerBrokerTest {
             MessageProducer producer = session.createProducer(session.createQueue(QUEUE));
             producer.setDeliveryMode(DeliveryMode.PERSISTENT);
 
-            clock.advanceMillis(LEASE.toMillis());
+            clock.advanceMillis(LONG_LEASE.toMillis());
 
             assertThatThrownBy(() -> producer.send(session.createTextMessage("on an open connection")))
                     .hasStackTraceContaining("Lease is not confirmed");
             assertThatThrownBy(() -> send(a, "on a new connection")).hasStackTraceContaining("Lease is not confirmed");
             assertThat(a.isStopped()).as("no keep-alive has run yet").isFalse();
+            assertThat(haltedWithin("activemq-0", 2_000)).as("the watchdog halts the process as soon as it runs").isTrue();
         } finally {
             open.close();
         }
         a.stop();
         a.waitUntilStopped();
         lease.release("activemq-0");
+        lease.duration = LEASE;
         b = broker("activemq-1", 200);
         b.start();
         assertThat(b.waitUntilStarted(10_000)).isTrue();
@@ -232,13 +251,32 @@ class LeaseLockerBrokerTest {
     @Test
     void withoutTheFenceAMasterWhoseLeaseRanOutServesUntilItsNextKeepAlive() throws Exception {
         FakeTicker clock = new FakeTicker();
+        lease.duration = LONG_LEASE;
         a = broker("activemq-0", 60_000, clock, false);
         a.start();
         assertThat(a.waitUntilStarted(10_000)).isTrue();
-        clock.advanceMillis(LEASE.toMillis());
+        clock.advanceMillis(LONG_LEASE.toMillis());
 
         send(a, "the window the fence closes");
         assertThat(receive(a)).isEqualTo("the window the fence closes");
+    }
+
+    /** Two HA groups on one claim: the second group's broker holds its own Lease, and the store refuses it. */
+    @Test
+    void aStoreGuardedByAnotherGroupsLeaseRefusesTheBrokerAndSaysWhy() throws Exception {
+        a = broker("activemq-0", 200);
+        a.start();
+        assertThat(a.waitUntilStarted(10_000)).isTrue();
+        assertThat(store.resolve("kahadb").resolve(StoreLeaseRecord.FILE_NAME)).hasContent(LEASE_NAME);
+        a.stop();
+        a.waitUntilStopped();
+        java.nio.file.Files.writeString(store.resolve("kahadb").resolve(StoreLeaseRecord.FILE_NAME),
+                "brokers/activemq-ha-other-group\n");
+
+        b = broker("activemq-1", 200);
+        assertThatThrownBy(b::start).hasStackTraceContaining("guarded by Lease brokers/activemq-ha-other-group")
+                .hasStackTraceContaining("two HA groups must not share one store");
+        assertThat(lease.holder).as("the refused broker's Lease is released").isEmpty();
     }
 
     @Test
@@ -247,6 +285,14 @@ class LeaseLockerBrokerTest {
 
         assertThatThrownBy(a::start).hasStackTraceContaining("lockKeepAlivePeriod > 0");
         assertThat(lease.holder).isEmpty();
+    }
+
+    private boolean haltedWithin(String pod, long millis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!halts.containsKey(pod) && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        return halts.containsKey(pod);
     }
 
     private static boolean stoppedWithin(BrokerService broker, long millis) throws InterruptedException {

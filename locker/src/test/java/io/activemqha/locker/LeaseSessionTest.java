@@ -2,6 +2,8 @@ package io.activemqha.locker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -16,16 +18,29 @@ class LeaseSessionTest {
     private static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final Duration TIMEOUT = Duration.ofMillis(500);
     private static final Duration MARGIN = Duration.ofSeconds(2);
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(2);
+    private static final String NAME = "brokers/activemq-ha-activemq";
 
     private final FakeTicker ticker = new FakeTicker();
     private final Labeler labeler = new Labeler();
     private final List<String> log = new ArrayList<>();
-    private final LeaseSession session = new LeaseSession(labeler, ticker, INTERVAL, TIMEOUT, MARGIN, log::add);
+    private final List<String> admitted = new ArrayList<>();
+    private final LeaseSession session = new LeaseSession(labeler, ticker,
+            new LeaseSession.Settings(INTERVAL, TIMEOUT, MARGIN, KEEP_ALIVE), admitted::add, log::add);
+
+    private static Grant held(boolean takenOver) {
+        return held(LEASE, takenOver);
+    }
+
+    private static Grant held(Duration duration, boolean takenOver) {
+        return Grant.heldHere(duration, takenOver, NAME);
+    }
 
     /** Answers from a script; the last answer repeats. Each call records when it was made. */
     private final class Labeler implements LeaseAuthority {
         private final Deque<Object> script = new ArrayDeque<>();
         private final List<Long> calls = new ArrayList<>();
+        private final List<String> ids = new ArrayList<>();
         private long answerDelayMillis;
         private int releases;
 
@@ -35,7 +50,8 @@ class LeaseSessionTest {
         }
 
         @Override
-        public Grant acquireOrRenew(Duration timeout) throws IOException {
+        public Grant acquireOrRenew(String id, Duration timeout) throws IOException {
+            ids.add(id);
             calls.add(ticker.millis());
             assertThat(timeout).isEqualTo(TIMEOUT);
             ticker.advanceMillis(answerDelayMillis);
@@ -47,14 +63,15 @@ class LeaseSessionTest {
         }
 
         @Override
-        public void release(Duration timeout) {
+        public void release(String id, Duration timeout) {
+            ids.add(id);
             releases++;
         }
     }
 
     @Test
     void aFreeLeaseIsHeldAtOnce() throws Exception {
-        labeler.then(Grant.heldHere(LEASE, false));
+        labeler.then(held(false));
 
         assertThat(session.acquire(() -> false)).isTrue();
         assertThat(labeler.calls).hasSize(1);
@@ -64,7 +81,7 @@ class LeaseSessionTest {
     @Test
     void whileAnotherPodHoldsItTheBrokerWaitsAndSaysWhoOnce() throws Exception {
         labeler.then(Grant.heldBy("activemq-1")).then(Grant.heldBy("activemq-1")).then(Grant.heldBy("activemq-1"))
-                .then(Grant.heldHere(LEASE, false));
+                .then(held(false));
 
         assertThat(session.acquire(() -> false)).isTrue();
         assertThat(labeler.calls).hasSize(4);
@@ -73,31 +90,58 @@ class LeaseSessionTest {
     }
 
     @Test
-    void afterATakeoverTheBrokerWaitsOneLeaseDurationRenewingMeanwhile() throws Exception {
-        labeler.then(Grant.heldHere(LEASE, true)).then(Grant.heldHere(LEASE, false));
+    void afterATakeoverTheBrokerWaitsUntilTheLabelerKnowsThePreviousHolderStoppedRenewingMeanwhile() throws Exception {
+        labeler.then(held(true)).then(held(true)).then(held(true)).then(held(false));
         long start = ticker.millis();
 
         assertThat(session.acquire(() -> false)).isTrue();
 
-        assertThat(ticker.millis() - start).isGreaterThanOrEqualTo(LEASE.toMillis());
-        // The labeler renews only while its broker asks: every acquire interval during the wait.
-        assertThat(labeler.calls).hasSizeGreaterThanOrEqualTo((int) (LEASE.toMillis() / INTERVAL.toMillis()));
-        for (int i = 1; i < labeler.calls.size(); i++) {
-            assertThat(labeler.calls.get(i) - labeler.calls.get(i - 1)).isLessThanOrEqualTo(INTERVAL.toMillis());
-        }
-        assertThat(log).anyMatch(line -> line.contains("took the Lease over"));
+        assertThat(labeler.calls).hasSize(4);
+        assertThat(ticker.millis() - start).isEqualTo(3 * INTERVAL.toMillis());
+        assertThat(log).filteredOn(line -> line.contains("took the Lease " + NAME + " over")).hasSize(1);
+        assertThat(admitted).as("the store's record is checked once, at the first grant").containsExactly(NAME);
     }
 
     @Test
-    void aTakeoverThatIsLostDuringTheWaitStartsTheWaitingOver() throws Exception {
-        labeler.then(Grant.heldHere(LEASE, true)).then(Grant.heldBy("activemq-2")).then(Grant.heldHere(LEASE, true))
-                .then(Grant.heldHere(LEASE, false));
-        long start = ticker.millis();
+    void aTakeoverThatIsLostDuringTheWaitWaitsAgain() throws Exception {
+        labeler.then(held(true)).then(Grant.heldBy("activemq-2")).then(held(true)).then(held(false));
 
         assertThat(session.acquire(() -> false)).isTrue();
 
-        // Held from the second takeover (at +2 s) for one full duration.
-        assertThat(ticker.millis() - start).isGreaterThanOrEqualTo(2 * INTERVAL.toMillis() + LEASE.toMillis());
+        assertThat(labeler.calls).hasSize(4);
+        assertThat(log).filteredOn(line -> line.contains("took the Lease")).hasSize(2);
+    }
+
+    @Test
+    void impossibleTimingsAreRefusedAtTheFirstGrantNamingTheSettingsAndTheLeaseIsReleased() {
+        // lockKeepAlivePeriod 2 s + requestTimeout 0.5 s do not fit in 4 s - 2 s.
+        labeler.then(held(Duration.ofSeconds(4), false));
+
+        assertThatThrownBy(() -> session.acquire(() -> false)).isInstanceOf(LeaseSession.Refusal.class)
+                .hasMessageContaining("lockKeepAlivePeriod (2000 ms)").hasMessageContaining("requestTimeout (500 ms)")
+                .hasMessageContaining("LEASE_DURATION").hasMessageContaining("safetyMargin (2000 ms)");
+        assertThat(labeler.releases).isOne();
+        assertThat(session.mayActAsMaster()).isFalse();
+    }
+
+    @Test
+    void justPossibleTimingsAreAccepted() throws Exception {
+        // 2 s + 0.5 s below 4.6 s - 2 s.
+        labeler.then(held(Duration.ofMillis(4_600), false));
+
+        assertThat(session.acquire(() -> false)).isTrue();
+    }
+
+    @Test
+    void aStoreGuardedByAnotherLeaseRefusesTheBrokerAndTheLeaseIsReleased() {
+        labeler.then(held(false));
+        LeaseSession foreign = new LeaseSession(labeler, ticker, new LeaseSession.Settings(INTERVAL, TIMEOUT, MARGIN,
+                KEEP_ALIVE), lease -> {
+            throw new LeaseSession.Refusal("guarded by another Lease");
+        }, log::add);
+
+        assertThatThrownBy(() -> foreign.acquire(() -> false)).hasMessage("guarded by another Lease");
+        assertThat(labeler.releases).isOne();
     }
 
     @Test
@@ -112,7 +156,7 @@ class LeaseSessionTest {
     @Test
     void anUnansweredLabelerIsRetriedAtTheAcquireInterval() throws Exception {
         labeler.then(new IOException("connection refused")).then(new IOException("connection refused"))
-                .then(Grant.heldHere(LEASE, false));
+                .then(held(false));
 
         assertThat(session.acquire(() -> false)).isTrue();
         assertThat(labeler.calls).hasSize(3);
@@ -121,7 +165,7 @@ class LeaseSessionTest {
 
     @Test
     void confirmedRenewalsKeepTheBrokerMaster() throws Exception {
-        labeler.then(Grant.heldHere(LEASE, false));
+        labeler.then(held(false));
         session.acquire(() -> false);
 
         for (int i = 0; i < 20; i++) {
@@ -132,7 +176,7 @@ class LeaseSessionTest {
 
     @Test
     void aLeaseHeldElsewhereEndsMastershipAtOnceAndForGood() throws Exception {
-        labeler.then(Grant.heldHere(LEASE, false)).then(Grant.heldBy("activemq-2")).then(Grant.heldHere(LEASE, false));
+        labeler.then(held(false)).then(Grant.heldBy("activemq-2")).then(held(false));
         session.acquire(() -> false);
 
         assertThat(session.keepAlive()).isFalse();
@@ -143,7 +187,7 @@ class LeaseSessionTest {
 
     @Test
     void unansweredRenewalsEndMastershipTheDurationMinusTheMarginAfterTheLastConfirmedOneWasSent() throws Exception {
-        labeler.then(Grant.heldHere(LEASE, false)).then(new IOException("timed out"));
+        labeler.then(held(false)).then(new IOException("timed out"));
         session.acquire(() -> false);
         long confirmedSent = ticker.millis();
         long validUntil = confirmedSent + LEASE.minus(MARGIN).toMillis();
@@ -158,7 +202,7 @@ class LeaseSessionTest {
 
     @Test
     void aSlowConfirmationCountsFromWhenItWasSentNotWhenItArrived() throws Exception {
-        labeler.then(Grant.heldHere(LEASE, false)).then(Grant.heldHere(LEASE, false)).then(new IOException("timed out"));
+        labeler.then(held(false)).then(held(false)).then(new IOException("timed out"));
         session.acquire(() -> false);
 
         long sent = ticker.millis();
@@ -172,7 +216,7 @@ class LeaseSessionTest {
 
     @Test
     void aBrokerFrozenLongerThanTheLeaseLearnsAtItsNextKeepAliveThatTheLeaseMovedOn() throws Exception {
-        labeler.then(Grant.heldHere(LEASE, false)).then(Grant.heldBy("activemq-1"));
+        labeler.then(held(false)).then(Grant.heldBy("activemq-1"));
         session.acquire(() -> false);
 
         ticker.advanceMillis(60_000);
@@ -180,9 +224,50 @@ class LeaseSessionTest {
         assertThat(session.keepAlive()).isFalse();
     }
 
+    /**
+     * A lapse is final: a master frozen past its validity whose labeler then grants the Lease again (it had been
+     * released and taken afresh meanwhile) must not carry on, since another master may have written the store.
+     */
+    @Test
+    void aJumpPastTheValidityFollowedByASuccessfulGrantEndsMastershipForGood() throws Exception {
+        labeler.then(held(false));
+        session.acquire(() -> false);
+
+        ticker.advanceMillis(LEASE.minus(MARGIN).toMillis());
+
+        assertThat(session.mayActAsMaster()).isFalse();
+        assertThat(session.keepAlive()).as("the grant that follows the lapse").isFalse();
+        assertThat(labeler.calls).as("no renewal is even sent once the validity ran out").hasSize(1);
+        ticker.advanceMillis(100);
+        assertThat(session.keepAlive()).isFalse();
+        assertThat(session.mayActAsMaster()).isFalse();
+        assertThat(session.remainingNanos()).isNotPositive();
+    }
+
+    @Test
+    void aRenewalAnsweredAsATakeoverMeansAnotherHolderWasMasterInBetween() throws Exception {
+        labeler.then(held(false)).then(held(true));
+        session.acquire(() -> false);
+
+        assertThat(session.keepAlive()).isFalse();
+        assertThat(session.mayActAsMaster()).isFalse();
+    }
+
+    @Test
+    void everyRequestNamesTheBrokerProcessBySessionAndANewSessionHasANewId() throws Exception {
+        labeler.then(held(false));
+        session.acquire(() -> false);
+        session.keepAlive();
+        session.release();
+
+        assertThat(labeler.ids).hasSize(3).containsOnly(session.id());
+        assertThat(new LeaseSession(labeler, ticker, new LeaseSession.Settings(INTERVAL, TIMEOUT, MARGIN, KEEP_ALIVE),
+                admitted::add, log::add).id()).isNotEqualTo(session.id());
+    }
+
     @Test
     void releaseIsBestEffort() throws Exception {
-        labeler.then(Grant.heldHere(LEASE, false));
+        labeler.then(held(false));
         session.acquire(() -> false);
 
         session.release();
