@@ -3,8 +3,11 @@ package io.activemqha.labeler;
 import io.activemqha.labeler.health.HealthServer;
 import io.activemqha.labeler.health.LabelerMetrics;
 import io.activemqha.labeler.health.LoopHeartbeats;
+import io.activemqha.labeler.http.LeaseServer;
 import io.activemqha.labeler.kube.Backoff;
 import io.activemqha.labeler.kube.Fencer;
+import io.activemqha.labeler.kube.OwnPods;
+import io.activemqha.labeler.kube.PodFencer;
 import io.activemqha.labeler.kube.PodEventRecorder;
 import io.activemqha.labeler.kube.PodLabelReconciler;
 import io.activemqha.labeler.kube.PodRef;
@@ -42,9 +45,10 @@ public final class Labeler {
     private final PodLabelReconciler reconciler;
     private final ActivityMonitor monitor;
     private final HealthServer health;
+    private final LeaseServer leaseServer;
 
     private Labeler(LabelerConfig config, KubernetesClient client, ScheduledExecutorService loop, PodEventRecorder events,
-                    PodLabelReconciler reconciler, ActivityMonitor monitor, HealthServer health) {
+                    PodLabelReconciler reconciler, ActivityMonitor monitor, HealthServer health, LeaseServer leaseServer) {
         this.config = config;
         this.client = client;
         this.loop = loop;
@@ -52,12 +56,13 @@ public final class Labeler {
         this.reconciler = reconciler;
         this.monitor = monitor;
         this.health = health;
+        this.leaseServer = leaseServer;
     }
 
     /**
      * Starts everything; returns once the health endpoint is bound and the loops run.
      *
-     * @throws IOException when the health endpoint cannot be bound
+     * @throws IOException when the health endpoint, or in lease mode the lease endpoint, cannot be bound
      */
     public static Labeler start(LabelerConfig config, KubernetesClient client, BrokerProbe probe, InetSocketAddress healthAddress)
             throws IOException {
@@ -65,18 +70,26 @@ public final class Labeler {
         LabelerMetrics metrics = new LabelerMetrics();
         LoopHeartbeats heartbeats = new LoopHeartbeats(System::nanoTime);
         HealthServer health = HealthServer.start(healthAddress, heartbeats, config.livenessTimeout(), metrics);
+        LeaseServer leaseServer;
+        try {
+            leaseServer = config.leaseMode() ? LeaseServer.bind(LeaseContract.leasePort(config.healthPort())) : null;
+        } catch (IOException e) {
+            health.close();
+            throw e;
+        }
         ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pod-label-loop");
             t.setDaemon(true);
             return t;
         });
         PodEventRecorder events = new PodEventRecorder(client, self);
+        OwnPods ownPod = new OwnPods();
         PodLabelReconciler reconciler = new PodLabelReconciler(client, self, new Fencer(client, self, events, metrics), events,
                 metrics, new Backoff(BACKOFF_BASE, config.backoffMax(), () -> ThreadLocalRandom.current().nextDouble()),
-                loop, heartbeats.register("pod-label-loop"), config.resyncInterval(), System::nanoTime);
+                loop, heartbeats.register("pod-label-loop"), config.resyncInterval(), System::nanoTime, ownPod);
         Consumer<BrokerActivity> labelRule = reconciler::desire;
         if (config.leaseMode()) {
-            labelRule = holdLease(config, client, health, loop, labelRule);
+            labelRule = holdLease(config, client, leaseServer, loop, ownPod, labelRule);
         }
         ActivityMonitor monitor = new ActivityMonitor(probe, config.probeInterval(),
                 ConnectCheck.forUrl(config.brokerUrl(), config.handshakeTimeout()), config.connectInterval(), labelRule,
@@ -87,24 +100,31 @@ public final class Labeler {
         LOG.info("labeling pod {} from {} (connect check every {} while refused, probe every {}, handshake timeout {});"
                 + " health on port {}", self, config.brokerUrl(), Durations.format(config.connectInterval()),
                 Durations.format(config.probeInterval()), Durations.format(config.handshakeTimeout()), health.port());
-        return new Labeler(config, client, loop, events, reconciler, monitor, health);
+        return new Labeler(config, client, loop, events, reconciler, monitor, health, leaseServer);
     }
 
     /**
      * Lease mode: serves the broker's lease locker and gates the label on the Lease. Nothing renews in the background:
      * the broker's own requests do, so a broker that stops asking loses the Lease. On a clean stop the broker's locker
-     * releases it; for a killed one the {@link LeaseGate} does, after a grace.
+     * releases it; for a killed one the {@link LeaseGate} does once the kubelet reports its container ended. After a
+     * takeover the previous holder's pod is deleted and its end awaited ({@link PodFencer}).
      */
-    private static Consumer<BrokerActivity> holdLease(LabelerConfig config, KubernetesClient client, HealthServer health,
-                                                      ScheduledExecutorService loop, Consumer<BrokerActivity> label) {
+    private static Consumer<BrokerActivity> holdLease(LabelerConfig config, KubernetesClient client, LeaseServer leaseServer,
+                                                      ScheduledExecutorService loop, OwnPods ownPod,
+                                                      Consumer<BrokerActivity> label) {
         LabelerConfig.LeaseSettings lease = config.lease();
         LeaseKeeper keeper = new LeaseKeeper(new KubeLeaseStore(client, config.namespace()), lease.leaseName(),
-                config.podName(), lease.duration(), System::nanoTime, Clock.systemUTC());
-        health.serveLease(new LeaseEndpoint(keeper));
-        LeaseGate gate = new LeaseGate(keeper, lease.releaseGrace(), lease.leaseName(), label, System::nanoTime);
+                config.podName(), ownPod, new PodFencer(client, config.namespace(), Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "lease-fence");
+                    t.setDaemon(true);
+                    return t;
+                })), lease.duration(),
+                System::nanoTime, Clock.systemUTC());
+        leaseServer.serve(new LeaseEndpoint(keeper, config.namespace() + "/" + lease.leaseName()));
+        LeaseGate gate = new LeaseGate(keeper, lease.leaseName(), label, System::nanoTime);
         loop.scheduleWithFixedDelay(gate::recheck, LEASE_RECHECK_MILLIS, LEASE_RECHECK_MILLIS, TimeUnit.MILLISECONDS);
         LOG.info("lease mode: holding Lease {} ({}) for the broker's lease locker at {}", lease.leaseName(),
-                Durations.format(lease.duration()), LeaseContract.PATH);
+                Durations.format(lease.duration()), LeaseContract.leaseUrl(config.healthPort()));
         return gate;
     }
 
@@ -126,6 +146,9 @@ public final class Labeler {
         reconciler.close();
         loop.shutdownNow();
         health.close();
+        if (leaseServer != null) {
+            leaseServer.close();
+        }
         client.close();
         LOG.info("stopped in {} ms (pod demoted: {})", (System.nanoTime() - start) / 1_000_000, demoted);
         return demoted;

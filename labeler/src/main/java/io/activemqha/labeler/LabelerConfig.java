@@ -53,15 +53,6 @@ public record LabelerConfig(
         public String leaseName() {
             return LeaseContract.leaseName(group);
         }
-
-        /**
-         * How long a broker that was active must neither answer nor ask before the labeler releases its Lease: half
-         * the duration, i.e. several of the locker's renewals (every {@code lockKeepAlivePeriod}, which must be well
-         * below {@code duration - safetyMargin} anyway), so a live broker never loses its Lease this way.
-         */
-        public Duration releaseGrace() {
-            return duration.dividedBy(2);
-        }
     }
 
     /** Setting keys beyond the webhook contract (flags only, also accepted from the environment). */
@@ -98,6 +89,10 @@ public record LabelerConfig(
         requireText(LabelerContract.ENV_POD_NAMESPACE, namespace);
         if (healthPort < 1 || healthPort > 65535) {
             throw new IllegalArgumentException(LabelerContract.ENV_HEALTH_PORT + ": expected a port number 1-65535, got " + healthPort);
+        }
+        if (lease != null && healthPort == 65535) {
+            throw new IllegalArgumentException(LabelerContract.ENV_HEALTH_PORT + ": at most 65534 in lease mode (the lease"
+                    + " endpoint listens on the next port, " + LeaseContract.ENV_LEASE_URL + " of the broker), got " + healthPort);
         }
         requirePositive(PROBE_INTERVAL, probeInterval);
         requirePositive(CONNECT_INTERVAL, connectInterval);

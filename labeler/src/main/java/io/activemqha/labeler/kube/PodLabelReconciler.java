@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ public final class PodLabelReconciler implements AutoCloseable {
     private final Heartbeat heartbeat;
     private final Duration resyncInterval;
     private final LongSupplier nanoClock;
+    private final Consumer<Pod> podListener;
     private final AtomicReference<BrokerActivity> desired = new AtomicReference<>();
 
     private SharedIndexInformer<Pod> informer;
@@ -56,7 +58,7 @@ public final class PodLabelReconciler implements AutoCloseable {
 
     public PodLabelReconciler(KubernetesClient client, PodRef self, Fencer fencer, PodEventRecorder events,
                               LabelerMetrics metrics, Backoff backoff, ScheduledExecutorService loop, Heartbeat heartbeat,
-                              Duration resyncInterval, LongSupplier nanoClock) {
+                              Duration resyncInterval, LongSupplier nanoClock, Consumer<Pod> podListener) {
         this.client = client;
         this.self = self;
         this.fencer = fencer;
@@ -67,6 +69,7 @@ public final class PodLabelReconciler implements AutoCloseable {
         this.heartbeat = heartbeat;
         this.resyncInterval = resyncInterval;
         this.nanoClock = nanoClock;
+        this.podListener = podListener;
     }
 
     /** Starts the watch on the own pod, the periodic re-read and the loop's heartbeat; does not block. */
@@ -115,6 +118,7 @@ public final class PodLabelReconciler implements AutoCloseable {
             return;
         }
         observed = pod;
+        podListener.accept(pod);
         reconcile();
     }
 
@@ -143,6 +147,7 @@ public final class PodLabelReconciler implements AutoCloseable {
             if (observed == null) {
                 throw new IllegalStateException("own pod " + self + " not found");
             }
+            podListener.accept(observed);
             metrics.apiSucceeded();
         }
         String current = leaderLabel(observed);

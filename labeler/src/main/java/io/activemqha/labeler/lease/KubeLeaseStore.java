@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.Map;
 import java.util.Optional;
 
 /** The group's Lease in the pod's namespace, through the labeler's own (pod-bound) API client. */
@@ -59,17 +60,21 @@ public final class KubeLeaseStore implements LeaseStore {
     private static LeaseRecord record(Lease lease) {
         var spec = lease.getSpec();
         Integer seconds = spec == null ? null : spec.getLeaseDurationSeconds();
+        Map<String, String> annotations = lease.getMetadata().getAnnotations();
         return new LeaseRecord(spec == null ? "" : spec.getHolderIdentity(),
                 Duration.ofSeconds(seconds == null ? 0 : seconds),
                 spec == null || spec.getRenewTime() == null ? null : spec.getRenewTime().toInstant(),
                 spec == null || spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions(),
-                lease.getMetadata().getResourceVersion());
+                lease.getMetadata().getResourceVersion(),
+                annotations == null ? "" : annotations.getOrDefault(LeaseRecord.UNFENCED, ""));
     }
 
     private Lease lease(String name, LeaseRecord lease) {
         ZonedDateTime renewed = lease.renewTime() == null ? null : lease.renewTime().atZone(ZoneOffset.UTC);
         return new LeaseBuilder().withNewMetadata().withName(name).withNamespace(namespace)
-                .withResourceVersion(lease.resourceVersion()).endMetadata()
+                .withResourceVersion(lease.resourceVersion())
+                .withAnnotations(lease.unfenced().isEmpty() ? null : Map.of(LeaseRecord.UNFENCED, lease.unfenced()))
+                .endMetadata()
                 .withNewSpec().withHolderIdentity(lease.holder().isEmpty() ? null : lease.holder())
                 .withLeaseDurationSeconds((int) Math.max(1, lease.duration().toSeconds()))
                 .withRenewTime(renewed).withLeaseTransitions(lease.transitions()).endSpec().build();

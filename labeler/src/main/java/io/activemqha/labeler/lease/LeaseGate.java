@@ -1,7 +1,6 @@
 package io.activemqha.labeler.lease;
 
 import io.activemqha.labeler.BrokerActivity;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -13,40 +12,35 @@ import org.slf4j.LoggerFactory;
  * pod holds the group's Lease. Sits between the activity monitor and the label reconciler; the Lease can lapse
  * without any broker event (renewals stop reaching the API server), so {@link #recheck()} is also called on a timer.
  *
- * <p>It also gives the Lease up for a broker that is gone: once the broker, having been active, has neither answered
- * the probe nor asked for the Lease for {@code releaseGrace}. A killed broker never releases it itself, and without
- * this the standby would wait for expiry plus the locker's takeover wait. A live broker renews every
- * {@code lockKeepAlivePeriod}, well inside the grace, so its Lease is never released under it; a broker stopping
- * cleanly releases it itself at the end of its stop.
+ * <p>At each re-check it also gives the Lease up for a broker whose container the kubelet reports ended
+ * ({@link HeldLease#releaseIfBrokerEnded}): a killed broker never releases it itself, and the standby may open the
+ * store at once only when the old process is known dead. Silence alone never releases it: a silent broker may be
+ * paused, and would resume next to the new master.
  */
 public final class LeaseGate implements Consumer<BrokerActivity> {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseGate.class);
     private final HeldLease lease;
-    private final Duration releaseGrace;
     private final String leaseName;
     private final Consumer<BrokerActivity> sink;
     private final LongSupplier nanoClock;
     private BrokerActivity broker;
     private BrokerActivity forwarded;
-    private boolean wasActive;
-    private long goneSinceNanos;
 
     /** What the gate needs of the {@link LeaseKeeper}. */
     public interface HeldLease {
         /** Whether this pod holds the Lease now. */
         boolean holds();
 
-        /** When the broker last asked for the Lease, on the gate's clock. */
-        long lastRequestNanos();
-
-        /** Gives the Lease up if held. @throws LeaseStore.LeaseStoreException when the API cannot be asked */
-        void release();
+        /**
+         * Gives the Lease up if the kubelet reports that the broker process it was granted to ended.
+         *
+         * @throws LeaseStore.LeaseStoreException when the API cannot be asked
+         */
+        boolean releaseIfBrokerEnded();
     }
 
-    public LeaseGate(HeldLease lease, Duration releaseGrace, String leaseName, Consumer<BrokerActivity> sink,
-                     LongSupplier nanoClock) {
+    public LeaseGate(HeldLease lease, String leaseName, Consumer<BrokerActivity> sink, LongSupplier nanoClock) {
         this.lease = lease;
-        this.releaseGrace = releaseGrace;
         this.leaseName = leaseName;
         this.sink = sink;
         this.nanoClock = nanoClock;
@@ -55,39 +49,21 @@ public final class LeaseGate implements Consumer<BrokerActivity> {
     /** The monitor's latest finding about the broker. */
     @Override
     public synchronized void accept(BrokerActivity activity) {
-        if (activity.active()) {
-            wasActive = true;
-        } else if (broker == null || broker.active()) {
-            goneSinceNanos = nanoClock.getAsLong();
-        }
         broker = activity;
         forward(activity);
     }
 
     /** Re-applies the rule to the last finding: the Lease may have lapsed or been acquired since. */
     public synchronized void recheck() {
-        if (broker != null && !broker.active() && wasActive) {
-            releaseForGoneBroker();
+        try {
+            lease.releaseIfBrokerEnded();
+        } catch (LeaseStore.LeaseStoreException e) {
+            LOG.warn("cannot release Lease {} for the ended broker (retrying; it expires anyway): {}", leaseName,
+                    e.getMessage());
         }
         if (broker != null) {
             // A change found here happens now, not when the broker was last probed.
             forward(new BrokerActivity(broker.active(), broker.broker(), broker.reason(), nanoClock.getAsLong()));
-        }
-    }
-
-    private void releaseForGoneBroker() {
-        long now = nanoClock.getAsLong();
-        long silentSince = Math.max(goneSinceNanos, lease.lastRequestNanos());
-        if (now - silentSince < releaseGrace.toNanos() || !lease.holds()) {
-            return;
-        }
-        try {
-            lease.release();
-            wasActive = false;
-            LOG.info("released Lease {}: the broker has neither answered nor asked for {} ms ({})", leaseName,
-                    (now - silentSince) / 1_000_000, broker.reason());
-        } catch (LeaseStore.LeaseStoreException e) {
-            LOG.warn("cannot release Lease {} for the gone broker (retrying; it expires anyway): {}", leaseName, e.getMessage());
         }
     }
 

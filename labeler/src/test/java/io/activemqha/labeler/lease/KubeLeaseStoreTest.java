@@ -41,8 +41,8 @@ class KubeLeaseStoreTest {
 
         assertThat(store.create("g", new LeaseRecord("activemq-1", Duration.ofSeconds(15), Instant.now(), 0, null)))
                 .isFalse();
-        assertThat(store.update("g", first.heldBy("activemq-0", Duration.ofSeconds(15), Instant.now(), false))).isTrue();
-        assertThat(store.update("g", first.heldBy("activemq-1", Duration.ofSeconds(15), Instant.now(), true)))
+        assertThat(store.update("g", first.heldBy("activemq-0", Duration.ofSeconds(15), Instant.now(), false, ""))).isTrue();
+        assertThat(store.update("g", first.heldBy("activemq-1", Duration.ofSeconds(15), Instant.now(), true, "")))
                 .as("written from a read that is no longer current").isFalse();
         assertThat(store.read("g").orElseThrow().holder()).isEqualTo("activemq-0");
     }
@@ -55,6 +55,22 @@ class KubeLeaseStoreTest {
         assertThat(store.read("g").orElseThrow().holder()).isEmpty();
         assertThat(api.client().leases().inNamespace("activemq").withName("g").get().getSpec().getHolderIdentity())
                 .isNull();
+    }
+
+    @Test
+    void aHolderStillToFenceIsKeptInAnAnnotationAcrossAReleaseAndClearedAfter() {
+        store.create("g", new LeaseRecord("activemq-0_u0", Duration.ofSeconds(15), Instant.now(), 0, null));
+        LeaseRecord first = store.read("g").orElseThrow();
+        store.update("g", first.heldBy("activemq-1_u1", Duration.ofSeconds(15), Instant.now(), true, "activemq-0_u0"));
+        assertThat(api.client().leases().inNamespace("activemq").withName("g").get().getMetadata().getAnnotations())
+                .containsEntry(LeaseRecord.UNFENCED, "activemq-0_u0");
+
+        store.update("g", store.read("g").orElseThrow().released(Instant.now()));
+        assertThat(store.read("g").orElseThrow().unfenced()).isEqualTo("activemq-0_u0");
+
+        LeaseRecord released = store.read("g").orElseThrow();
+        store.update("g", released.heldBy("activemq-2_u2", Duration.ofSeconds(15), Instant.now(), true, ""));
+        assertThat(store.read("g").orElseThrow().unfenced()).isEmpty();
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.activemqha.labeler.BrokerActivity;
 import io.activemqha.labeler.probe.BrokerIdentity;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,11 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /** Lease mode's label rule: leader only while the broker answers and the pod holds the Lease. */
 class LeaseGateTest {
-    private static final Duration GRACE = Duration.ofSeconds(5);
-
     private final AtomicBoolean holds = new AtomicBoolean();
     private final AtomicLong nanos = new AtomicLong(1_000);
-    private final AtomicLong lastRequest = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicBoolean brokerEnded = new AtomicBoolean();
     private final AtomicInteger releases = new AtomicInteger();
     private final AtomicBoolean apiDown = new AtomicBoolean();
     private final List<BrokerActivity> label = new ArrayList<>();
@@ -29,20 +26,19 @@ class LeaseGateTest {
         }
 
         @Override
-        public long lastRequestNanos() {
-            return lastRequest.get();
-        }
-
-        @Override
-        public void release() {
+        public boolean releaseIfBrokerEnded() {
+            if (!brokerEnded.get() || !holds.get()) {
+                return false;
+            }
             if (apiDown.get()) {
                 throw new LeaseStore.LeaseStoreException("cannot update Lease: connection refused", null);
             }
             releases.incrementAndGet();
             holds.set(false);
+            return true;
         }
     };
-    private final LeaseGate gate = new LeaseGate(lease, GRACE, "activemq-ha-activemq", label::add, nanos::get);
+    private final LeaseGate gate = new LeaseGate(lease, "activemq-ha-activemq", label::add, nanos::get);
     private final BrokerActivity active = new BrokerActivity(true, new BrokerIdentity("b", "id-1"), "handshake completed", 10);
     private final BrokerActivity inactive = new BrokerActivity(false, null, "connection refused", 20);
 
@@ -105,60 +101,29 @@ class LeaseGateTest {
         assertThat(label).containsExactly(inactive);
     }
 
-    private void advance(Duration d) {
-        nanos.addAndGet(d.toNanos());
-    }
-
     @Test
-    void aBrokerGoneForTheGraceWithoutAskingHasItsLeaseReleased() {
+    void everyRecheckAsksTheKeeperToReleaseForAnEndedBrokerAndTheLabelFollows() {
         holds.set(true);
-        lastRequest.set(nanos.get());
         gate.accept(active);
-        advance(Duration.ofSeconds(1));
-        gate.accept(inactive);
-        advance(GRACE.minusMillis(1));
         gate.recheck();
-        assertThat(releases).as("1 ms before the grace ends").hasValue(0);
-        advance(Duration.ofMillis(1));
+        assertThat(releases).as("the broker runs").hasValue(0);
+
+        brokerEnded.set(true);
         gate.recheck();
+
         assertThat(releases).hasValue(1);
-        advance(GRACE.multipliedBy(3));
+        assertThat(label).last().satisfies(a -> assertThat(a.active()).isFalse());
         gate.recheck();
         assertThat(releases).as("once").hasValue(1);
     }
 
     @Test
-    void aBrokerThatStillAsksKeepsItsLeaseThoughItsProbeFails() {
+    void aFailedReleaseIsRetriedAtTheNextRecheckAndTheLabelStaysNo() {
         holds.set(true);
         gate.accept(active);
         gate.accept(inactive);
-        for (int i = 0; i < 20; i++) {
-            advance(Duration.ofSeconds(2));
-            lastRequest.set(nanos.get());
-            gate.recheck();
-        }
-        assertThat(releases).hasValue(0);
-        advance(GRACE);
-        gate.recheck();
-        assertThat(releases).as("silent for the grace since its last request").hasValue(1);
-    }
-
-    @Test
-    void aBrokerThatNeverWasActiveHereHasNothingReleased() {
-        holds.set(true);
-        gate.accept(inactive);
-        advance(GRACE.multipliedBy(2));
-        gate.recheck();
-        assertThat(releases).as("a starting broker may hold the Lease before it opens its ports").hasValue(0);
-    }
-
-    @Test
-    void aFailedReleaseIsRetriedAndTheLabelStaysNo() {
-        holds.set(true);
-        gate.accept(active);
-        gate.accept(inactive);
+        brokerEnded.set(true);
         apiDown.set(true);
-        advance(GRACE);
         gate.recheck();
         assertThat(releases).hasValue(0);
         apiDown.set(false);

@@ -59,7 +59,7 @@ final class MemoryLeaseStore implements LeaseStore {
     private void store(String name, LeaseRecord lease) {
         writes++;
         leases.put(name, new LeaseRecord(lease.holder(), lease.duration(), lease.renewTime(), lease.transitions(),
-                Long.toString(++version)));
+                Long.toString(++version), lease.unfenced()));
     }
 
     private void failIfDown() {
