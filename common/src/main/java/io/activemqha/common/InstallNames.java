@@ -1,5 +1,7 @@
 package io.activemqha.common;
 
+import java.util.List;
+
 /**
  * Names of the objects {@code deploy/install} creates, for tools and tests that address them (the manifests are the
  * source of truth; these constants must follow them).
@@ -26,6 +28,14 @@ public final class InstallNames {
      * its group's Lease for its own pod.
      */
     public static final String LABELER_LEASE_POLICY = "activemq-leader-labeler-leases";
+    /**
+     * ValidatingAdmissionPolicy (and its binding) that limits the leader-labeler's pod deletes to fencing a peer of its
+     * HA group: a grace period of at least one second and a UID precondition, never its own pod.
+     */
+    public static final String LABELER_POD_DELETE_POLICY = "activemq-leader-labeler-pod-deletes";
+    /** Every ValidatingAdmissionPolicy of the install, each bound by a binding of the same name. */
+    public static final List<String> LABELER_POLICIES = List.of(LABELER_POLICY, LABELER_LEASE_POLICY,
+            LABELER_POD_DELETE_POLICY);
 
     private InstallNames() {
     }

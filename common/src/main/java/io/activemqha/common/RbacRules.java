@@ -9,11 +9,13 @@ import java.util.Set;
  */
 public final class RbacRules {
     /**
-     * The labeler: read and label pods of its namespace, record events; and hold its group's Lease for the lease
-     * locker (read, create, conditional update; coordination.k8s.io, see {@link #LABELER_API_GROUPS}).
+     * The labeler: read and label pods of its namespace, record events; hold its group's Lease for the lease locker
+     * (read, create, conditional update; coordination.k8s.io, see {@link #LABELER_API_GROUPS}); and delete the pod of
+     * the previous holder after taking the Lease over (fencing, with a grace period and a UID precondition, as the
+     * install's ValidatingAdmissionPolicy {@code activemq-leader-labeler-pod-deletes} requires).
      */
     public static final Map<String, Set<String>> LABELER = Map.of(
-            "pods", Set.of("get", "list", "watch", "patch"),
+            "pods", Set.of("get", "list", "watch", "patch", "delete"),
             "events", Set.of("create"),
             "leases", Set.of("get", "create", "update"));
 

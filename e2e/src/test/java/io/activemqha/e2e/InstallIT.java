@@ -55,7 +55,7 @@ class InstallIT {
                     .containsExactly("opted-in-to-activemq-ha");
         });
 
-        for (String name : List.of(InstallNames.LABELER_POLICY, InstallNames.LABELER_LEASE_POLICY)) {
+        for (String name : InstallNames.LABELER_POLICIES) {
             TypeChecking typeChecking = Await.until("type checking of ValidatingAdmissionPolicy " + name,
                     Duration.ofSeconds(60), () -> Optional.ofNullable(policy(name).getStatus())
                             .map(status -> status.getTypeChecking()), () -> String.valueOf(policy(name).getStatus()));

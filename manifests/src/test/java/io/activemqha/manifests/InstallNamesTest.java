@@ -44,10 +44,12 @@ class InstallNamesTest {
                 .contains(InstallNames.WEBHOOK_TLS_SECRET, InstallNames.WEBHOOK_TLS_SECRET + CertificateFiles.CA_SECRET_SUFFIX);
 
         assertThat(install.all(ValidatingAdmissionPolicy.class)).extracting(p -> p.getMetadata().getName())
-                .containsExactlyInAnyOrder(InstallNames.LABELER_POLICY, InstallNames.LABELER_LEASE_POLICY);
+                .containsExactlyInAnyOrder(InstallNames.LABELER_POLICY, InstallNames.LABELER_LEASE_POLICY,
+                        InstallNames.LABELER_POD_DELETE_POLICY);
         assertThat(install.all(ValidatingAdmissionPolicyBinding.class))
                 .extracting(b -> b.getMetadata().getName() + "->" + b.getSpec().getPolicyName())
                 .containsExactlyInAnyOrder(InstallNames.LABELER_POLICY + "->" + InstallNames.LABELER_POLICY,
-                        InstallNames.LABELER_LEASE_POLICY + "->" + InstallNames.LABELER_LEASE_POLICY);
+                        InstallNames.LABELER_LEASE_POLICY + "->" + InstallNames.LABELER_LEASE_POLICY,
+                        InstallNames.LABELER_POD_DELETE_POLICY + "->" + InstallNames.LABELER_POD_DELETE_POLICY);
     }
 }

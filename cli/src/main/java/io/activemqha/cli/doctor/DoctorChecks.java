@@ -204,7 +204,7 @@ public final class DoctorChecks {
     }
 
     private static void policies(DoctorSnapshot snapshot, List<Finding> findings) {
-        for (String policy : List.of(InstallNames.LABELER_POLICY, InstallNames.LABELER_LEASE_POLICY)) {
+        for (String policy : InstallNames.LABELER_POLICIES) {
             boolean present = snapshot.policies().contains(policy);
             boolean bound = snapshot.policyBindings().contains(policy);
             findings.add(present && bound

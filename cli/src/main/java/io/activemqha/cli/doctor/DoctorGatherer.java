@@ -44,7 +44,7 @@ public final class DoctorGatherer {
                 .withLabel(Selectors.SERVICE_NAME_LABEL, reference.getName()).list().getItems();
         Set<String> policies = new HashSet<>();
         Set<String> bindings = new HashSet<>();
-        for (String policy : List.of(InstallNames.LABELER_POLICY, InstallNames.LABELER_LEASE_POLICY)) {
+        for (String policy : InstallNames.LABELER_POLICIES) {
             var admission = client.admissionRegistration().v1();
             if (admission.validatingAdmissionPolicies().withName(policy).get() != null) {
                 policies.add(policy);

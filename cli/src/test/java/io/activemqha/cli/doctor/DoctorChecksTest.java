@@ -201,8 +201,8 @@ class DoctorChecksTest {
                     List.of(new EndpointSliceBuilder().withNewMetadata().withName("w").endMetadata().addNewEndpoint()
                             .withAddresses("10.0.0.9").withNewConditions().withReady(readyEndpoint).endConditions()
                             .endEndpoint().build()),
-                    Set.of(InstallNames.LABELER_POLICY, InstallNames.LABELER_LEASE_POLICY),
-                    Set.of(InstallNames.LABELER_POLICY, InstallNames.LABELER_LEASE_POLICY), true, pods,
+                    Set.copyOf(InstallNames.LABELER_POLICIES),
+                    Set.copyOf(InstallNames.LABELER_POLICIES), true, pods,
                     List.of(new ServiceAccountBuilder().withNewMetadata().withName(RbacNames.LABELER_SERVICE_ACCOUNT)
                             .withNamespace(NS).endMetadata().build()),
                     roleBindings, services, events);
