@@ -16,7 +16,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -28,7 +27,6 @@ class LabelerPolicyTest {
     private static final String SELF = "activemq-" + BrokerPods.TEMPLATE_HASH + "-aaaaa";
     private static final String PEER = "activemq-" + BrokerPods.TEMPLATE_HASH + "-bbbbb";
 
-    private final ObjectMapper json = new ObjectMapper();
     private ValidatingAdmissionPolicy policy;
     private ValidatingAdmissionPolicyBinding binding;
     private PolicyEvaluator evaluator;
@@ -157,21 +155,9 @@ class LabelerPolicyTest {
 
     /** The AdmissionRequest the API server evaluates for a patch by {@code username} (from a token bound to {@code tokenPod}). */
     private PolicyEvaluator.Decision evaluate(String username, String tokenPod, Pod oldPod, Pod newPod) {
-        ObjectNode request = json.createObjectNode();
-        request.put("uid", UUID.randomUUID().toString());
-        request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
-        request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
-        request.put("name", newPod.getMetadata().getName());
-        request.put("namespace", namespace);
-        request.put("operation", "UPDATE");
-        ObjectNode user = request.putObject("userInfo");
-        user.put("username", username);
-        user.putArray("groups").add("system:serviceaccounts").add("system:authenticated");
-        if (tokenPod != null) {
-            ObjectNode extra = user.putObject("extra");
-            extra.putArray("authentication.kubernetes.io/pod-name").add(tokenPod);
-            extra.putArray("authentication.kubernetes.io/pod-uid").add(UUID.randomUUID().toString());
-        }
+        ObjectNode request = AdmissionRequests.request(AdmissionRequests.Target.POD, "UPDATE", newPod.getMetadata().getName(),
+                namespace, new AdmissionRequests.Requester(username, tokenPod,
+                        tokenPod == null ? null : UUID.randomUUID().toString()));
         request.set("object", pods.toJsonNode(newPod));
         request.set("oldObject", pods.toJsonNode(oldPod));
         request.putObject("options").put("apiVersion", "meta.k8s.io/v1").put("kind", "PatchOptions");

@@ -7,7 +7,6 @@ import io.activemqha.common.LeaseContract;
 import io.activemqha.common.RbacNames;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -132,25 +131,8 @@ class LeasePolicyTest {
      */
     private PolicyEvaluator.Decision evaluate(String username, String tokenPod, String tokenPodUid, String operation,
                                               String name, String oldHolder, String newHolder) {
-        ObjectNode request = json.createObjectNode();
-        request.put("uid", UUID.randomUUID().toString());
-        request.putObject("kind").put("group", "coordination.k8s.io").put("version", "v1").put("kind", "Lease");
-        request.putObject("resource").put("group", "coordination.k8s.io").put("version", "v1").put("resource", "leases");
-        request.put("name", name);
-        request.put("namespace", NAMESPACE);
-        request.put("operation", operation);
-        ObjectNode user = request.putObject("userInfo");
-        user.put("username", username);
-        user.putArray("groups").add("system:serviceaccounts").add("system:authenticated");
-        if (tokenPod != null || tokenPodUid != null) {
-            ObjectNode extra = user.putObject("extra");
-            if (tokenPod != null) {
-                extra.putArray("authentication.kubernetes.io/pod-name").add(tokenPod);
-            }
-            if (tokenPodUid != null) {
-                extra.putArray("authentication.kubernetes.io/pod-uid").add(tokenPodUid);
-            }
-        }
+        ObjectNode request = AdmissionRequests.request(AdmissionRequests.Target.LEASE, operation, name, NAMESPACE,
+                new AdmissionRequests.Requester(username, tokenPod, tokenPodUid));
         request.set("object", lease(name, newHolder));
         if (oldHolder != null) {
             request.set("oldObject", lease(name, oldHolder));

@@ -15,7 +15,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -29,7 +28,6 @@ class PodDeletePolicyTest {
     private static final String SELF = "activemq-" + BrokerPods.TEMPLATE_HASH + "-aaaaa";
     private static final String PEER = "activemq-" + BrokerPods.TEMPLATE_HASH + "-bbbbb";
 
-    private final ObjectMapper json = new ObjectMapper();
     private ValidatingAdmissionPolicy policy;
     private ValidatingAdmissionPolicyBinding binding;
     private PolicyEvaluator evaluator;
@@ -137,21 +135,9 @@ class PodDeletePolicyTest {
      */
     private PolicyEvaluator.Decision evaluate(String username, String tokenPod, Pod pod, Long gracePeriodSeconds,
                                               String preconditionUid) {
-        ObjectNode request = json.createObjectNode();
-        request.put("uid", UUID.randomUUID().toString());
-        request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
-        request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
-        request.put("name", pod.getMetadata().getName());
-        request.put("namespace", namespace);
-        request.put("operation", "DELETE");
-        ObjectNode user = request.putObject("userInfo");
-        user.put("username", username);
-        user.putArray("groups").add("system:serviceaccounts").add("system:authenticated");
-        if (tokenPod != null) {
-            ObjectNode extra = user.putObject("extra");
-            extra.putArray("authentication.kubernetes.io/pod-name").add(tokenPod);
-            extra.putArray("authentication.kubernetes.io/pod-uid").add(UUID.randomUUID().toString());
-        }
+        ObjectNode request = AdmissionRequests.request(AdmissionRequests.Target.POD, "DELETE", pod.getMetadata().getName(),
+                namespace, new AdmissionRequests.Requester(username, tokenPod,
+                        tokenPod == null ? null : UUID.randomUUID().toString()));
         request.set("oldObject", pods.toJsonNode(pod));
         ObjectNode options = request.putObject("options").put("apiVersion", "meta.k8s.io/v1").put("kind", "DeleteOptions");
         if (gracePeriodSeconds != null) {
