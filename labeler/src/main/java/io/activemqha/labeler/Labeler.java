@@ -77,11 +77,7 @@ public final class Labeler {
             health.close();
             throw e;
         }
-        ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "pod-label-loop");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pod-label-loop"));
         PodEventRecorder events = new PodEventRecorder(client, self);
         OwnPods ownPod = new OwnPods();
         PodLabelReconciler reconciler = new PodLabelReconciler(client, self, new Fencer(client, self, events, metrics), events,
@@ -114,11 +110,8 @@ public final class Labeler {
                                                       Consumer<BrokerActivity> label) {
         LabelerConfig.LeaseSettings lease = config.lease();
         LeaseKeeper keeper = new LeaseKeeper(new KubeLeaseStore(client, config.namespace()), lease.leaseName(),
-                config.podName(), ownPod, new PodFencer(client, config.namespace(), Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "lease-fence");
-                    t.setDaemon(true);
-                    return t;
-                })), lease.duration(),
+                config.podName(), ownPod, new PodFencer(client, config.namespace(),
+                Executors.newSingleThreadExecutor(DaemonThreads.named("lease-fence"))), lease.duration(),
                 System::nanoTime, Clock.systemUTC());
         leaseServer.serve(new LeaseEndpoint(keeper, config.namespace() + "/" + lease.leaseName()));
         LeaseGate gate = new LeaseGate(keeper, lease.leaseName(), label, System::nanoTime);

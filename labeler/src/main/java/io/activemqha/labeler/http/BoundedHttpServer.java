@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.activemqha.labeler.DaemonThreads;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,11 +97,7 @@ public final class BoundedHttpServer implements AutoCloseable {
         // A thread per request, none kept waiting in a queue: a request is either served at once or its connection
         // closed (the JDK closes it when the executor refuses the request).
         ThreadPoolExecutor executor = new ThreadPoolExecutor(0, MAX_EXCHANGES, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, threadName);
-                    t.setDaemon(true);
-                    return t;
-                }, new Refusal(endpoint));
+                new SynchronousQueue<>(), DaemonThreads.named(threadName), new Refusal(endpoint));
         server.setExecutor(executor);
         return new BoundedHttpServer(endpoint, server, executor);
     }

@@ -2,6 +2,7 @@ package io.activemqha.labeler.kube;
 
 import io.activemqha.common.LabelerContract;
 import io.activemqha.common.LabelerEvents;
+import io.activemqha.labeler.DaemonThreads;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -35,11 +36,8 @@ public final class PodEventRecorder implements AutoCloseable {
     public PodEventRecorder(KubernetesClient client, PodRef self) {
         this.client = client;
         this.self = self;
-        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(32), r -> {
-            Thread t = new Thread(r, "pod-events");
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.DiscardOldestPolicy());
+        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(32),
+                DaemonThreads.named("pod-events"), new ThreadPoolExecutor.DiscardOldestPolicy());
     }
 
     /** Queues a Normal event; {@code podUid} binds it to this incarnation of the pod (may be null). */
