@@ -132,6 +132,19 @@ final class ClientTraffic implements AutoCloseable {
                 () -> acknowledgedPerProtocol() + " acknowledged, before " + before + "; errors " + errors());
     }
 
+    /**
+     * Waits until every protocol's producer had a send acknowledged at or after {@code sinceNanos}
+     * ({@link System#nanoTime}) and returns when each first was.
+     */
+    Map<String, Long> awaitEveryProtocolAcknowledgedSince(long sinceNanos, Duration timeout) {
+        Await.untilTrue("every protocol to send through the current master", timeout,
+                () -> ledgers.values().stream().allMatch(l -> l.firstAcknowledgedSince(sinceNanos).isPresent()),
+                () -> acknowledgedPerProtocol() + " acknowledged; errors " + errors());
+        Map<String, Long> first = new java.util.TreeMap<>();
+        ledgers.forEach((protocol, book) -> first.put(protocol, book.firstAcknowledgedSince(sinceNanos).orElseThrow()));
+        return first;
+    }
+
     long acknowledged() {
         return ledgers.values().stream().mapToLong(MessageLedger::acknowledgedCount).sum();
     }

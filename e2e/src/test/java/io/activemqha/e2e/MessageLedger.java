@@ -32,6 +32,11 @@ final class MessageLedger {
         return Math.max(longest, toNanos - previous) / 1_000_000;
     }
 
+    /** When ({@link System#nanoTime}) the first send acknowledged at or after {@code sinceNanos} was; empty if none. */
+    synchronized java.util.OptionalLong firstAcknowledgedSince(long sinceNanos) {
+        return acknowledged.values().stream().mapToLong(Long::longValue).filter(at -> at - sinceNanos >= 0).findFirst();
+    }
+
     synchronized void received(String id) {
         if (!received.add(id)) {
             duplicates++;

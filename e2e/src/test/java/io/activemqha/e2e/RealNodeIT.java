@@ -80,8 +80,14 @@ class RealNodeIT {
     private static final long PROBE_INTERVAL_MS = 250;
     /** The labeler's default bound on one probe's connect and handshake. */
     private static final long HANDSHAKE_TIMEOUT_MS = 1000;
+    private static final String LEASE_REPEATS_PROPERTY = "lease.repeats";
+    /** How often each of issue 24's lease scenarios runs: 2 in the suite, {@code -Dlease.repeats=10} for a long run. */
+    private static final int LEASE_REPEATS = Integer.getInteger(LEASE_REPEATS_PROPERTY, 2);
+    /** How long half-sent requests are held on the leader's labeler. */
+    private static final Duration HALF_SENT_HOLD = Duration.ofSeconds(60);
     private static KernelSettings before;
     private static RealNode node;
+    private static LeaseReport leaseReport;
 
     @BeforeAll
     static void startNode(ControlPlane plane) {
@@ -419,46 +425,117 @@ class RealNodeIT {
     }
 
     /**
-     * Issue 14: deploy/examples/activemq-lease (the lease locker) on the real node, each fault timed from when it is
-     * made (LeaseFailover): the leader's broker SIGKILLed; its whole pod SIGSTOPped, then resumed; its labeler
-     * SIGSTOPped; its pod cut off from the API server; the API server itself stopped for two Lease durations.
-     * Throughout, clients through the ClusterIP lose nothing acknowledged, and never two brokers accept clients.
+     * Issues 14 and 24: deploy/examples/activemq-lease (the lease locker) on the real node, each fault timed from when
+     * it is made (LeaseFailover). Once: the leader's broker SIGKILLed twice (the fast path: its labeler releases the
+     * Lease once the kubelet reports the container ended); its labeler SIGSTOPped and its pod cut off from the API
+     * server (the broker halts, the standby takes over and fences the pod); the API server stopped for two Lease
+     * durations (the master halts, nobody takes over until it is back). {@code -Dlease.repeats} times (2 by
+     * default): the leader's broker SIGSTOPped for longer than the Lease then resumed; the same with the new master
+     * stopped cleanly before the resume; the whole leader pod SIGSTOPped then resumed; a second HA group's Deployment on
+     * the same claim (refused); half-sent HTTP requests held on the leader's labeler ports for a minute. Throughout,
+     * clients through the ClusterIP lose nothing acknowledged, and never two brokers accept clients.
      */
     @Test
     @Order(8)
     void theLeaseExampleFailsOverKilledFrozenAndCutOffLeadersWithNeverTwoMasters(ControlPlane plane) throws Exception {
         Path root = E2eSettings.projectRoot();
-        LeaseFailover.Settings settings = LeaseFailover.Settings.ofExample(root.resolve("deploy/examples/activemq-lease"));
-        LeaseFailover run = null;
-        try (NodeExample example = NodeExample.apply(plane, root, NodeExample.Form.LEASE, node::kubeletLogTail)) {
+        leasePhase(plane, NodeExample.Form.LEASE, "deployment", (run, example, leader) -> {
+            // Twice: each pod's broker is killed once, and a first crash is restarted at once.
+            run.brokerKilled(leader);
+            run.brokerKilled(example.awaitSteadyState(EXAMPLE_READY));
+            run.labelerFrozen(example.awaitSteadyState(EXAMPLE_READY));
+            run.podCutOffFromApi(example.awaitSteadyState(EXAMPLE_READY));
+            for (int repeat = 1; repeat <= LEASE_REPEATS; repeat++) {
+                run.brokerFrozen(example.awaitSteadyState(EXAMPLE_READY), repeat);
+                run.brokerFrozenThenNewMasterStopped(example.awaitSteadyState(EXAMPLE_READY), repeat);
+                run.podFrozen(example.awaitSteadyState(EXAMPLE_READY), repeat);
+                run.secondGroupOnTheStore(example.awaitSteadyState(EXAMPLE_READY),
+                        root.resolve("e2e/node/lease-second-group"), repeat);
+                run.halfSentRequests(example.awaitSteadyState(EXAMPLE_READY), repeat, HALF_SENT_HOLD);
+            }
+            run.apiServerStopped(example.awaitSteadyState(EXAMPLE_READY),
+                    Duration.ofMillis(2 * leaseReport().settings().durationMs()));
+        });
+    }
+
+    /**
+     * Issue 24, the StatefulSet form of the lease example (e2e/node/lease-statefulset, three pods on the one claim):
+     * the leader's pod frozen and then force-deleted, {@code -Dlease.repeats} times (2 by default). The StatefulSet recreates
+     * it under the same name with a new UID, its kubelet kills the frozen processes without reporting it, and nobody
+     * opens the store before the Lease expired and the fence's bound (one more duration) passed.
+     */
+    @Test
+    @Order(9)
+    void theLeaseStatefulSetWaitsOutAForceDeletedFrozenLeaderBeforeAnyoneOpensTheStore(ControlPlane plane)
+            throws Exception {
+        leasePhase(plane, NodeExample.Form.LEASE_STATEFUL_SET, "statefulset", (run, example, leader) -> {
+            assertThat(example.pods()).extracting(p -> p.getMetadata().getName())
+                    .containsExactlyInAnyOrder("activemq-0", "activemq-1", "activemq-2");
+            assertThat(example.pods()).allSatisfy(pod -> assertThat(pod.getMetadata().getOwnerReferences())
+                    .singleElement().satisfies(owner -> assertThat(owner.getKind()).isEqualTo("StatefulSet")));
+            for (int repeat = 1; repeat <= LEASE_REPEATS; repeat++) {
+                run.forceDeletedFrozenLeader(example.awaitSteadyState(EXAMPLE_READY), repeat);
+            }
+        });
+    }
+
+    /** The lease scenarios of one form of the example, run against it with its clients. */
+    private interface LeaseScenarios {
+        void run(LeaseFailover run, NodeExample example, Pod leader) throws Exception;
+    }
+
+    /**
+     * Applies the lease example in {@code form}, checks its pods as injected, starts clients through its ClusterIP, a
+     * {@link MasterSampler} and a {@link PodHistory}, runs {@code scenarios}, and checks that no acknowledged message
+     * was lost. The figures go to target/lease-failover.json, whatever the outcome.
+     */
+    private static void leasePhase(ControlPlane plane, NodeExample.Form form, String phase, LeaseScenarios scenarios)
+            throws Exception {
+        LeaseReport report = leaseReport();
+        long started = System.currentTimeMillis();
+        try (NodeExample example = NodeExample.apply(plane, E2eSettings.projectRoot(), form, node::kubeletLogTail);
+             PodHistory history = PodHistory.watch(plane.client(), NodeExample.NAMESPACE)) {
             Pod leader = example.awaitSteadyState(EXAMPLE_READY);
             example.pods().forEach(pod -> assertRunsAsInjected(plane, pod));
             try (ClientTraffic traffic = ClientTraffic.throughClusterIp(example.clusterIp());
-                 MasterSampler sampler = MasterSampler.start(() -> example.pods().stream()
-                         .filter(pod -> pod.getStatus().getPodIP() != null).collect(Collectors.toMap(
-                                 pod -> pod.getMetadata().getName(), pod -> pod.getStatus().getPodIP())))) {
-                run = new LeaseFailover(plane, example, traffic, sampler, settings);
-                example.pods().forEach(run::assertLeaseInjected);
-                assertThat(run.holder()).as("the Lease's holder").isEqualTo(leader.getMetadata().getName());
-                traffic.start();
-                traffic.awaitEveryProtocolAcknowledgedMore(Map.of(), EXAMPLE_READY);
-                // Twice: a first crash is restarted at once, the next one after the kubelet's back-off.
-                run.brokerKilled(leader);
-                run.brokerKilled(example.awaitSteadyState(EXAMPLE_READY));
-                run.podFrozen(example.awaitSteadyState(EXAMPLE_READY));
-                run.labelerFrozen(example.awaitSteadyState(EXAMPLE_READY));
-                run.podCutOffFromApi(example.awaitSteadyState(EXAMPLE_READY));
-                run.apiServerStopped(example.awaitSteadyState(EXAMPLE_READY), Duration.ofMillis(2 * settings.durationMs()));
-                traffic.drain(EXAMPLE_READY);
-                assertThat(traffic.errors()).as("client errors").isEmpty();
-                traffic.ledgers().forEach((protocol, book) -> assertThat(book.lostIds())
-                        .as("%s messages acknowledged by a broker but never received", protocol).isEmpty());
+                 MasterSampler sampler = MasterSampler.start(() -> brokerAddresses(plane))) {
+                LeaseFailover run = new LeaseFailover(plane, example, traffic, sampler, history, report.settings(),
+                        report, phase);
+                try {
+                    example.pods().forEach(run::assertLeaseInjected);
+                    assertThat(run.holder()).as("the Lease's holder").isEqualTo(LeaseFailover.identity(leader));
+                    traffic.start();
+                    traffic.awaitEveryProtocolAcknowledgedMore(Map.of(), EXAMPLE_READY);
+                    scenarios.run(run, example, leader);
+                    traffic.drain(EXAMPLE_READY);
+                    assertThat(traffic.errors()).as("client errors").isEmpty();
+                    traffic.ledgers().forEach((protocol, book) -> assertThat(book.lostIds())
+                            .as("%s messages acknowledged by a broker but never received", protocol).isEmpty());
+                } finally {
+                    report.addPhase(phase, traffic, started);
+                }
             }
         } finally {
-            if (run != null) {
-                run.write(Path.of(System.getProperty("activemq.ha.work.dir")).getParent());
-            }
+            report.write(Path.of(System.getProperty("activemq.ha.work.dir")).getParent());
         }
+    }
+
+    /** Every broker pod of the namespace (the lease example's and a second group's), terminating ones included. */
+    private static Map<String, String> brokerAddresses(ControlPlane plane) {
+        return plane.client().pods().inNamespace(NodeExample.NAMESPACE)
+                .withLabelIn(NodeExample.APP, NodeExample.BROKER, LeaseFailover.SECOND_GROUP).list().getItems().stream()
+                .filter(pod -> pod.getStatus() != null && pod.getStatus().getPodIP() != null)
+                .collect(Collectors.toMap(pod -> pod.getMetadata().getName(), pod -> pod.getStatus().getPodIP(),
+                        (a, b) -> a));
+    }
+
+    /** The report of both lease tests, made on first use from the example's settings. */
+    private static synchronized LeaseReport leaseReport() throws IOException {
+        if (leaseReport == null) {
+            leaseReport = new LeaseReport(LeaseFailover.Settings.ofExample(E2eSettings.projectRoot()
+                    .resolve("deploy/examples/activemq-lease")), LEASE_REPEATS);
+        }
+        return leaseReport;
     }
 
     /**

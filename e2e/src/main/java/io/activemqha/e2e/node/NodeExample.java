@@ -24,7 +24,8 @@ import java.util.stream.Stream;
 
 /**
  * The example (deploy/examples/activemq-nfs through the e2e/node/example overlay, or its StatefulSet form
- * e2e/node/statefulset) on the real node, read the way an operator reads it: pods, their {@code leader} labels, the
+ * e2e/node/statefulset; deploy/examples/activemq-lease through e2e/node/lease, or e2e/node/lease-statefulset) on the
+ * real node, read the way an operator reads it: pods, their {@code leader} labels, the
  * Service's ready endpoints, the broker's log.
  */
 public final class NodeExample implements AutoCloseable {
@@ -40,7 +41,8 @@ public final class NodeExample implements AutoCloseable {
      * probes) accepts.
      */
     private static final Pattern ACTIVE_LINE = Pattern.compile("^(\\S+) .*Connector openwire started");
-    private static final String APP = "app.kubernetes.io/name";
+    /** The label that selects the example's pods (the Deployment's, the StatefulSet's and the Service's selector). */
+    public static final String APP = "app.kubernetes.io/name";
 
     /** The overlays of the examples, how many brokers each runs and what a waiting broker logs. */
     public enum Form {
@@ -49,7 +51,9 @@ public final class NodeExample implements AutoCloseable {
         /** The same pod template as a StatefulSet of three on the same claim. */
         STATEFUL_SET("e2e/node/statefulset", 3, SLAVE_LINE),
         /** deploy/examples/activemq-lease: the Deployment of two with the lease locker. */
-        LEASE("e2e/node/lease", 2, LEASE_STANDBY_LINE);
+        LEASE("e2e/node/lease", 2, LEASE_STANDBY_LINE),
+        /** The lease example's pod template as a StatefulSet of three on the same claim. */
+        LEASE_STATEFUL_SET("e2e/node/lease-statefulset", 3, LEASE_STANDBY_LINE);
 
         private final String overlay;
         private final int brokers;
@@ -152,6 +156,27 @@ public final class NodeExample implements AutoCloseable {
         }
         return logs.stdout().lines().map(ACTIVE_LINE::matcher).filter(Matcher::find)
                 .map(m -> Instant.parse(m.group(1))).findFirst();
+    }
+
+    /**
+     * When the broker container now running in {@code pod} first logged a line containing {@code text}: the container
+     * runtime's time stamp of that line (taken when the runtime read it, on this machine's clock). Empty if it has not.
+     */
+    public Optional<Instant> brokerLogged(Pod pod, String text) {
+        CommandResult logs = plane.kubectl("logs", "--timestamps", "-n", NAMESPACE, pod.getMetadata().getName(),
+                "-c", BROKER);
+        if (!logs.succeeded()) {
+            return Optional.empty();
+        }
+        return logs.stdout().lines().filter(line -> line.contains(text)).findFirst()
+                .map(line -> Instant.parse(line.substring(0, line.indexOf(' '))));
+    }
+
+    /** The log of the broker container {@code pod} ran before its last restart ({@code kubectl logs --previous}). */
+    public String previousBrokerLog(Pod pod) {
+        CommandResult logs = plane.kubectl("logs", "--previous", "-n", NAMESPACE, pod.getMetadata().getName(), "-c",
+                BROKER);
+        return logs.succeeded() ? logs.stdout() : "(kubectl logs --previous: " + logs.stderr().strip() + ")";
     }
 
     /** Running, every container started, and every init container that is not a sidecar (the locker's) completed. */

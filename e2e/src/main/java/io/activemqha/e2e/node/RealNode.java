@@ -170,6 +170,75 @@ public final class RealNode implements AutoCloseable {
         return pids;
     }
 
+    /**
+     * One process on the node, by its PID and its start time ({@code /proc/PID/stat} field 22, clock ticks after boot),
+     * so that a PID the kernel has given to a new process is not taken for it.
+     */
+    public record NodeProcess(long pid, long startTicks) {
+        /** Whether this very process still exists and has not exited (a zombie has exited). */
+        public boolean alive() {
+            return stat(pid).filter(s -> s.startTicks() == startTicks && s.state() != 'Z' && s.state() != 'X')
+                    .isPresent();
+        }
+    }
+
+    private record Stat(char state, long startTicks) {
+    }
+
+    private static java.util.Optional<Stat> stat(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, the fields after the last ')' do not.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return java.util.Optional.of(new Stat(fields[0].charAt(0), Long.parseLong(fields[19])));
+        } catch (IOException | RuntimeException gone) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The processes of the given containers ({@code containerd://<id>}), by their cgroups, with their start times. */
+    public static List<NodeProcess> processes(List<String> containerIds) {
+        List<NodeProcess> processes = new ArrayList<>();
+        for (String containerId : containerIds) {
+            for (long pid : pids(containerId)) {
+                stat(pid).ifPresent(s -> processes.add(new NodeProcess(pid, s.startTicks())));
+            }
+        }
+        return processes;
+    }
+
+    /**
+     * Stops every process of the given containers with SIGSTOP, as {@link #freeze} does, and returns them with their
+     * start times, for {@link #thawSurvivors}.
+     */
+    public static List<NodeProcess> freezeProcesses(List<String> containerIds) {
+        List<NodeProcess> processes = processes(containerIds);
+        stop(processes.stream().map(NodeProcess::pid).toList());
+        return processes;
+    }
+
+    /**
+     * Resumes (SIGCONT) those of {@code processes} that still exist; the others (killed meanwhile, e.g. by their
+     * kubelet when their pod was deleted) are skipped, and a PID reused by another process is never signalled.
+     *
+     * @return the processes that were still there and were resumed
+     */
+    public static List<NodeProcess> thawSurvivors(List<NodeProcess> processes) {
+        List<NodeProcess> resumed = new ArrayList<>();
+        for (NodeProcess process : processes) {
+            if (!process.alive()) {
+                continue;
+            }
+            CommandResult result = Commands.run(List.of("kill", "-CONT", Long.toString(process.pid())), Map.of(), COMMAND);
+            if (result.succeeded()) {
+                resumed.add(process);
+            } else if (process.alive()) {
+                throw new IllegalStateException("kill -CONT " + process.pid() + " failed: " + result.stderr().strip());
+            }
+        }
+        return resumed;
+    }
+
     /** Stops processes with SIGSTOP. */
     public static void stop(List<Long> pids) {
         signal("STOP", pids);
