@@ -770,7 +770,14 @@ final class LeaseFailover {
             resumed = System.currentTimeMillis();
             RealNode.thaw(frozen);
         }
-        Pod steady = example.awaitSteadyState(READY);
+        // Right after the resume the API server still shows the state from before the outage (the halted master
+        // labeled leader=yes and the Service's endpoint): steady only once a broker accepts clients again.
+        long since = resumed;
+        String master = Await.until("a broker accepting clients after the API server is back", SCENARIO,
+                () -> example.pods().stream().map(p -> p.getMetadata().getName())
+                        .filter(name -> sampler.firstAccepting(name, since).isPresent()).findFirst(), this::describe);
+        Pod steady = Await.until("the steady state on " + master, SCENARIO, () -> Optional.of(
+                example.awaitSteadyState(READY)).filter(p -> p.getMetadata().getName().equals(master)), this::describe);
         long settled = System.currentTimeMillis();
         assertStoreOpenedClean(steady);
         Await.untilTrue(old + "'s halt reported by its kubelet", SCENARIO, () -> halts(made).contains(old),
